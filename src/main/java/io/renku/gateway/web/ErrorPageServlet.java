@@ -1,0 +1,50 @@
+package io.renku.gateway.web;
+
+import io.renku.gateway.errors.ErrorKind;
+import io.renku.gateway.errors.GatewayException;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The container's error page ({@code <error-page>} in {@code web.xml}): errors the container produces itself, such as
+ * a 404 for an unmapped path or a 405, get the same problem body as the gateway's own. Asked for directly, it is a 404.
+ */
+public final class ErrorPageServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private transient ProblemRenderer problems;
+
+    @Override
+    public void init() {
+        problems = GatewayContext.from(getServletContext()).problems();
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+        String instance = uri == null ? request.getRequestURI() : uri.toString();
+        String requestId = RequestFilter.requestIdOf(request);
+        GatewayException gateway = RequestFilter.findGatewayCause(
+                (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION));
+        Problem problem;
+        if (gateway != null) {
+            problem = Problem.of(gateway, instance, requestId);
+        } else if (code instanceof Integer status && status < 500) {
+            ErrorKind kind = ErrorKind.forStatus(status);
+            String detail = kind == ErrorKind.NOT_FOUND ? "Nothing is served at " + instance
+                    : kind == ErrorKind.METHOD_NOT_ALLOWED ? request.getMethod() + " is not allowed on " + instance
+                    : kind.title();
+            problem = new Problem(kind, detail, instance, requestId, Map.of());
+        } else if (code == null) {
+            problem = new Problem(ErrorKind.NOT_FOUND, "Nothing is served at " + instance, instance, requestId,
+                    Map.of());
+        } else {
+            problem = Problem.unexpected(instance, requestId);
+        }
+        problems.write(problem, request.getHeader("Accept"), response);
+    }
+}

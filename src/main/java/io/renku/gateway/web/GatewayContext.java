@@ -1,0 +1,32 @@
+package io.renku.gateway.web;
+
+import io.renku.gateway.config.GatewaySettings;
+import jakarta.servlet.ServletContext;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The shared resources of one deployment, built by {@link GatewayContextListener} and published as a servlet-context
+ * attribute. Filters and servlets look it up in {@code init}; nothing is kept in static state.
+ */
+public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> redis, List<ReadinessCheck> readiness,
+        ProblemRenderer problems) {
+    public static final String ATTRIBUTE = GatewayContext.class.getName();
+
+    public GatewayContext {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(redis, "redis");
+        readiness = List.copyOf(readiness);
+        Objects.requireNonNull(problems, "problems");
+    }
+
+    public static GatewayContext from(ServletContext servletContext) {
+        Object value = servletContext.getAttribute(ATTRIBUTE);
+        if (value instanceof GatewayContext context) {
+            return context;
+        }
+        throw new IllegalStateException("GatewayContextListener has not run: check the <listener> in web.xml");
+    }
+}

@@ -1,0 +1,70 @@
+package io.renku.gateway.web;
+
+import io.renku.gateway.config.GatewaySettings;
+import io.renku.gateway.config.SettingsSource;
+import io.renku.gateway.errors.InvalidSettingException;
+import io.renku.gateway.redis.RedisClients;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Wires the deployment: parses the settings once, builds the Redis client, and publishes a {@link GatewayContext};
+ * closes everything on undeploy. A bad setting is rethrown so the container refuses to start the application, with a
+ * message that names the setting.
+ */
+public final class GatewayContextListener implements ServletContextListener {
+    private static final Logger LOG = System.getLogger(GatewayContextListener.class.getName());
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext servletContext = event.getServletContext();
+        GatewaySettings settings;
+        try {
+            settings = GatewaySettings.read(SettingsSource.standard(servletContext::getInitParameter));
+        } catch (InvalidSettingException e) {
+            LOG.log(Level.ERROR, "Gateway not started: invalid setting: " + e.getMessage());
+            throw e;
+        }
+        List<ReadinessCheck> checks = new ArrayList<>();
+        Optional<UnifiedJedis> redis = Optional.empty();
+        if (settings.redis().enabled()) {
+            UnifiedJedis jedis = RedisClients.create(settings.redis());
+            redis = Optional.of(jedis);
+            checks.add(new RedisReadiness(jedis, settings.redis().addresses().toString()));
+            LOG.log(Level.INFO, "Sessions are kept in Redis at " + settings.redis().addresses());
+        } else {
+            LOG.log(Level.WARNING, "redis.addresses is not set: sessions are kept in memory on this node only; "
+                    + "they are lost on restart and not shared with other replicas");
+        }
+        servletContext.setAttribute(GatewayContext.ATTRIBUTE,
+                new GatewayContext(settings, redis, checks, new ProblemRenderer()));
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        Object value = event.getServletContext().getAttribute(GatewayContext.ATTRIBUTE);
+        event.getServletContext().removeAttribute(GatewayContext.ATTRIBUTE);
+        if (value instanceof GatewayContext context) {
+            context.redis().ifPresent(UnifiedJedis::close);
+        }
+    }
+
+    private record RedisReadiness(UnifiedJedis jedis, String where) implements ReadinessCheck {
+        @Override
+        public String name() {
+            return "redis " + where;
+        }
+
+        @Override
+        public void probe() {
+            jedis.ping();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.renku.gateway.web;
+
+import io.renku.gateway.errors.ErrorKind;
+import io.renku.gateway.errors.GatewayException;
+import java.util.Map;
+
+/**
+ * An RFC 9457 problem as the gateway sends it. Built from a {@link GatewayException} (or an unexpected failure, which
+ * becomes a generic 500 whose detail points at the request id, never at the exception) and rendered by
+ * {@link ProblemRenderer}.
+ */
+public record Problem(ErrorKind kind, String detail, String instance, String requestId, Map<String, String> headers) {
+    public static final String TYPE_PREFIX = "urn:renku-gateway:problem:";
+
+    public Problem {
+        headers = Map.copyOf(headers);
+    }
+
+    public static Problem of(GatewayException e, String instance, String requestId) {
+        return new Problem(e.kind(), e.getMessage(), instance, requestId, e.headers());
+    }
+
+    public static Problem unexpected(String instance, String requestId) {
+        return new Problem(ErrorKind.INTERNAL,
+                "The gateway could not handle this request. Quote request id " + requestId + " when reporting it.",
+                instance, requestId, Map.of());
+    }
+
+    public String type() {
+        return TYPE_PREFIX + kind.slug();
+    }
+
+    public int status() {
+        return kind.status();
+    }
+}
