@@ -48,7 +48,7 @@ public record RedisSettings(List<HostPort> addresses, boolean sentinel, String m
         boolean sentinel = reader.bool(IS_SENTINEL, false);
         boolean cluster = reader.bool(IS_CLUSTER, false);
         String masterName = reader.string(MASTER_NAME, "");
-        int dbIndex = reader.integer(DB_INDEX, 0, 0, 1_000_000);
+        int dbIndex = reader.integer(DB_INDEX, 0, 0, 65_535);
         if (sentinel && cluster) {
             throw new InvalidSettingException(IS_CLUSTER,
                     IS_SENTINEL + " and " + IS_CLUSTER + " cannot both be true: a deployment is one or the other");

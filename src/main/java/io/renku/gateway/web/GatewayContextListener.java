@@ -37,7 +37,8 @@ public final class GatewayContextListener implements ServletContextListener {
         if (settings.redis().enabled()) {
             UnifiedJedis jedis = RedisClients.create(settings.redis());
             redis = Optional.of(jedis);
-            checks.add(new RedisReadiness(jedis, settings.redis().addresses().toString()));
+            checks.add(new RedisReadiness(jedis, settings.redis().addresses().stream().map(Object::toString)
+                    .collect(java.util.stream.Collectors.joining(","))));
             LOG.log(Level.INFO, "Sessions are kept in Redis at " + settings.redis().addresses());
         } else {
             LOG.log(Level.WARNING, "redis.addresses is not set: sessions are kept in memory on this node only; "

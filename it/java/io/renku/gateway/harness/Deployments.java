@@ -1,0 +1,53 @@
+package io.renku.gateway.harness;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * The WAR under test is the one Maven just built ({@code it.war}), not a hand-assembled archive, so the tests see
+ * exactly what operators deploy. It is deployed as {@code ROOT} so paths are the production ones.
+ */
+public final class Deployments {
+    private Deployments() {
+    }
+
+    public static WebArchive gateway() {
+        return built("ROOT.war");
+    }
+
+    /** The built WAR under another name with one web.xml context-param replaced, for misconfiguration tests. */
+    public static WebArchive withContextParam(String archiveName, String name, String value) {
+        WebArchive war = built(archiveName);
+        String webXml;
+        try (InputStream in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
+            webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Matcher param = Pattern.compile("(<param-name>" + Pattern.quote(name)
+                + "</param-name>\\s*<param-value>)[^<]*(</param-value>)").matcher(webXml);
+        if (!param.find()) {
+            throw new IllegalArgumentException("web.xml has no context-param " + name);
+        }
+        String changed = param.replaceFirst("$1" + Matcher.quoteReplacement(value) + "$2");
+        war.delete("WEB-INF/web.xml");
+        return war.addAsWebInfResource(new StringAsset(changed), "web.xml");
+    }
+
+    private static WebArchive built(String archiveName) {
+        File file = new File(System.getProperty("it.war", "target/gateway.war"));
+        if (!file.isFile()) {
+            throw new IllegalStateException("the WAR " + file + " is missing: run through 'mvn verify'");
+        }
+        return ShrinkWrap.create(ZipImporter.class, archiveName).importFrom(file).as(WebArchive.class);
+    }
+}
