@@ -1,13 +1,11 @@
 package io.renku.gateway.web;
 
-import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Map;
 
 /**
  * The container's error page ({@code <error-page>} in {@code web.xml}): errors the container produces itself, such as
@@ -33,15 +31,10 @@ public final class ErrorPageServlet extends HttpServlet {
         Problem problem;
         if (gateway != null) {
             problem = Problem.of(gateway, instance, requestId);
-        } else if (code instanceof Integer status && status < 500) {
-            ErrorKind kind = ErrorKind.forStatus(status);
-            String detail = kind == ErrorKind.NOT_FOUND ? "Nothing is served at " + instance
-                    : kind == ErrorKind.METHOD_NOT_ALLOWED ? request.getMethod() + " is not allowed on " + instance
-                    : kind.title();
-            problem = new Problem(kind, detail, instance, requestId, Map.of());
         } else if (code == null) {
-            problem = new Problem(ErrorKind.NOT_FOUND, "Nothing is served at " + instance, instance, requestId,
-                    Map.of());
+            problem = Problem.forStatus(404, request.getMethod(), instance, requestId);
+        } else if (code instanceof Integer status && status < 500) {
+            problem = Problem.forStatus(status, request.getMethod(), instance, requestId);
         } else {
             problem = Problem.unexpected(instance, requestId);
         }

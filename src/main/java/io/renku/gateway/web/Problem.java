@@ -26,6 +26,17 @@ public record Problem(ErrorKind kind, String detail, String instance, String req
                 instance, requestId, Map.of());
     }
 
+    /** A problem for an HTTP status the container or JAX-RS decided on (unknown path, wrong method, ...). */
+    public static Problem forStatus(int status, String method, String instance, String requestId) {
+        ErrorKind kind = ErrorKind.forStatus(status);
+        String detail = switch (kind) {
+            case NOT_FOUND -> "Nothing is served at " + instance;
+            case METHOD_NOT_ALLOWED -> method + " is not allowed on " + instance;
+            default -> kind.title();
+        };
+        return new Problem(kind, detail, instance, requestId, Map.of());
+    }
+
     public String type() {
         return TYPE_PREFIX + kind.slug();
     }
