@@ -1,0 +1,119 @@
+package io.renku.gateway.harness;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code mvn -Pdemo}: the demo stack on this machine, built from the same harness the integration tests use.
+ * Keycloak with the demo realms, an echo upstream as the data service, and the gateway WAR in Tomcat at
+ * {@code http://localhost:8080/}. Settings are overridden as anywhere else ({@code -Dname=value} on the Maven command
+ * line or {@code GATEWAY_…} variables); the demo only fills in what the user left unset. Ctrl-C or SIGTERM stops
+ * everything it started.
+ */
+public final class Demo {
+    private static final List<String> SETTING_PREFIXES = List.of("redis.", "sessions.", "login.", "revproxy.",
+            "authz.", "gateway.");
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            throw new IllegalArgumentException(
+                    "usage: Demo <tomcat-home> <tomcat-base> <war> <keycloak-home> <server-config-dir>");
+        }
+        new Demo().run(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), Path.of(args[4]));
+    }
+
+    private void run(Path tomcatHome, Path tomcatBase, Path war, Path keycloakHome, Path serverConfig)
+            throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            say("stopping everything the demo started ...");
+            stopAll();
+            stopped.countDown();
+        }, "demo-stop"));
+
+        int gatewayPort = Integer.getInteger("demo.port", 8080);
+        int keycloakPort = Integer.getInteger("demo.keycloak.port", 8180);
+        int keycloakManagementPort = Integer.getInteger("demo.keycloak.managementPort", 9180);
+        int echoPort = Integer.getInteger("demo.echo.port", 8090);
+        Path work = tomcatBase.getParent();
+
+        try {
+            say("starting the echo upstream (plays the data service) on port " + echoPort);
+            EchoUpstream echo = EchoUpstream.start(echoPort);
+            started.push(echo);
+
+            say("starting Keycloak on port " + keycloakPort + " (the first start builds Keycloak: about a minute)");
+            KeycloakProcess keycloak = KeycloakProcess.start(keycloakHome, keycloakPort, keycloakManagementPort,
+                    serverConfig.resolve("keycloak"), work.resolve("keycloak.log"), KeycloakProcess.DEFAULT_START_TIMEOUT,
+                    line -> say("  keycloak: " + line));
+            started.push(keycloak);
+
+            Map<String, String> settings = new LinkedHashMap<>();
+            defaultSetting(settings, "revproxy.renkuServices.dataService", echo.url());
+            forwardUserSettings(settings);
+
+            say("starting the gateway in Tomcat on port " + gatewayPort);
+            TomcatProcess tomcat = TomcatProcess.start(tomcatHome, tomcatBase, war, gatewayPort, settings);
+            started.push(tomcat);
+            tomcat.awaitOk("ready", Duration.ofSeconds(120), line -> say("  " + line));
+
+            say("");
+            say("The demo is up.");
+            say("  gateway        " + tomcat.url() + "   (health: " + tomcat.url() + "health, ready: "
+                    + tomcat.url() + "ready)");
+            say("  data service   " + tomcat.url() + "api/data/anything  -> echo upstream " + echo.url());
+            say("  Keycloak       " + keycloak.baseUrl() + "/admin   (admin / admin)");
+            say("  realms         renku: " + keycloak.issuer("renku") + "   gitlab: " + keycloak.issuer("gitlab"));
+            say("  demo user      demo / demo (in both realms)");
+            say("  sessions       " + (System.getenv("GATEWAY_REDIS_ADDRESSES") != null
+                    || System.getProperty("redis.addresses") != null ? "in Redis" : "in memory (single node)"));
+            say("  logs           " + work);
+            say("Press Ctrl-C to stop.");
+        } catch (RuntimeException e) {
+            say("the demo could not start: " + e.getMessage());
+            stopAll();
+            stopped.countDown();
+            throw e;
+        }
+        stopped.await();
+    }
+
+    /** Sets a demo default unless the user chose a value (system property or {@code GATEWAY_…} variable). */
+    private static void defaultSetting(Map<String, String> settings, String name, String value) {
+        String env = "GATEWAY_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+        if (System.getProperty(name) == null && System.getenv(env) == null) {
+            settings.put(name, value);
+        }
+    }
+
+    /** Gateway settings given to Maven as {@code -D} reach the gateway's JVM; {@code GATEWAY_…} variables are inherited. */
+    private static void forwardUserSettings(Map<String, String> settings) {
+        System.getProperties().stringPropertyNames().stream()
+                .filter(name -> SETTING_PREFIXES.stream().anyMatch(name::startsWith))
+                .forEach(name -> settings.put(name, System.getProperty(name)));
+    }
+
+    private synchronized void stopAll() {
+        while (!started.isEmpty()) {
+            AutoCloseable next = started.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                say("could not stop " + next + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void say(String line) {
+        System.out.println("[demo] " + line);
+        System.out.flush();
+    }
+}
