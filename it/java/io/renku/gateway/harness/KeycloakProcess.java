@@ -248,7 +248,7 @@ public final class KeycloakProcess implements AutoCloseable {
       if (now - nextProgress > 0) {
         progress.accept(
             "Keycloak is still starting (" + secondsSince(started) + " s; the first start after unpacking "
-                + "builds the server, about a minute)");
+                + "also builds the server)");
         nextProgress = now + PROGRESS_INTERVAL.toNanos();
       }
       try {

@@ -98,7 +98,7 @@ class KeycloakHarnessIT {
             form("grant_type", "password", "client_id", "renku", "client_secret", "renku-secret",
                 "username", "demo", "password", "not-demo"));
 
-    assertEquals(401, response.statusCode());
+    assertEquals(400, response.statusCode()); // Keycloak answers invalid_grant with 400, not 401
     assertEquals("invalid_grant", JSONObjectUtils.parse(response.body()).get("error"));
   }
 
@@ -149,7 +149,11 @@ class KeycloakHarnessIT {
     assertEquals(200, response.statusCode(), "token endpoint of " + realm + " for " + clientId);
     Map<String, Object> tokens = JSONObjectUtils.parse(response.body());
     assertEquals("Bearer", tokens.get("token_type"));
-    return SignedJWT.parse((String) tokens.get("access_token")).getJWTClaimsSet();
+    JWTClaimsSet claims = SignedJWT.parse((String) tokens.get("access_token")).getJWTClaimsSet();
+    // expires_in counts from "now" and may read 299; exp - iat is the configured lifespan.
+    long lifespanMillis = claims.getExpirationTime().getTime() - claims.getIssueTime().getTime();
+    assertEquals(300_000L, lifespanMillis, "access-token lifespan");
+    return claims;
   }
 
   private String tokenEndpoint(String realm) {
