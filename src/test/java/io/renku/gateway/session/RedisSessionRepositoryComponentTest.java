@@ -33,6 +33,7 @@ import redis.clients.jedis.JedisPooled;
 import redis.embedded.RedisServer;
 
 /** The repository against a real redis-server (6.2, shipped by embedded-redis) on a free local port. */
+@SuppressWarnings("deprecation") // JedisPooled is what RedisClients builds in Jedis 7
 class RedisSessionRepositoryComponentTest {
     static final String NAMESPACE = "test";
     static RedisServer server;
