@@ -1,0 +1,202 @@
+package io.renku.gateway.session;
+
+import io.renku.gateway.config.SessionSettings;
+import io.renku.gateway.errors.GatewayException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.springframework.session.SessionIdGenerator;
+import org.springframework.session.SessionRepository;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Sessions in Redis, one hash per session at {@code <namespace>:sessions:{<id>}}; the braces are a Cluster hash tag,
+ * so every command about one session goes to one slot. Fields: {@code created} and {@code lastAccessed} (epoch
+ * millis), {@code maxInactive} (seconds, negative = no idle timeout) and {@code attr:<name>} (see
+ * {@link AttributeCodec}).
+ *
+ * <p>Reading is one {@code HGETALL}. Saving sends only the fields that changed, in one Lua script on the one key: it
+ * sets and deletes fields and sets the TTL atomically (Jedis offers no {@code MULTI} on Cluster, and a pipeline could
+ * leave a key without TTL if it broke half-way), and it refuses to write into a session that has meanwhile been
+ * deleted (logged out on another replica) instead of resurrecting a fragment of it. The Redis TTL is the time the
+ * session has left, {@code min(idle, absolute lifetime remaining)}; a session read after either deadline (clock skew,
+ * a TTL set before the lifetime was shortened) is deleted and reported absent.
+ *
+ * <p>A renamed session ({@link RedisSession#changeSessionId()}) is moved by deleting the old key first and then
+ * writing every field under the new one: the old id stops working even if the second step fails (fail closed), and
+ * if the old key was already gone the session is not recreated. The two keys live in different slots, so this takes
+ * two round trips; it happens at login, not per request.
+ */
+public final class RedisSessionRepository implements SessionRepository<RedisSession> {
+    private static final byte[] SAVE_SCRIPT = ("""
+            -- KEYS[1] session hash; ARGV: isNew ('1'/'0'), ttl millis, n, n field/value pairs, fields to delete
+            if ARGV[1] == '0' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            local n = tonumber(ARGV[3])
+            if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + 2 * n)) end
+            if #ARGV > 3 + 2 * n then redis.call('HDEL', KEYS[1], unpack(ARGV, 4 + 2 * n, #ARGV)) end
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """).getBytes(StandardCharsets.UTF_8);
+    private static final byte[] NEW = {'1'};
+    private static final byte[] EXISTING = {'0'};
+
+    private final UnifiedJedis redis;
+    private final String keyPrefix;
+    private final Duration defaultMaxInactive;
+    private final SessionExpiry expiry;
+    private final SessionIdGenerator ids;
+    private final AttributeCodec codec;
+    private final Clock clock;
+
+    public RedisSessionRepository(UnifiedJedis redis, String namespace, Duration defaultMaxInactive,
+            SessionExpiry expiry, SessionIdGenerator ids, AttributeCodec codec, Clock clock) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.keyPrefix = Objects.requireNonNull(namespace, "namespace") + ":sessions:{";
+        this.defaultMaxInactive = Objects.requireNonNull(defaultMaxInactive, "defaultMaxInactive");
+        this.expiry = Objects.requireNonNull(expiry, "expiry");
+        this.ids = Objects.requireNonNull(ids, "ids");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (namespace.isEmpty() || namespace.contains("{") || namespace.contains("}")) {
+            throw new IllegalArgumentException("namespace must be non-empty and free of braces (Cluster hash tags)");
+        }
+    }
+
+    public static RedisSessionRepository of(UnifiedJedis redis, String namespace, SessionSettings settings) {
+        return new RedisSessionRepository(redis, namespace, Duration.ofSeconds(settings.idleSessionTtlSeconds()),
+                new SessionExpiry(Duration.ofSeconds(settings.maxSessionTtlSeconds())), new SessionIds(),
+                new AttributeCodec(), Clock.systemUTC());
+    }
+
+    @Override
+    public RedisSession createSession() {
+        Instant now = clock.instant();
+        return new RedisSession(ids.generate(), now, now, defaultMaxInactive, true, codec, ids, expiry, clock);
+    }
+
+    @Override
+    public void save(RedisSession session) {
+        Instant now = clock.instant();
+        long ttl = expiry.ttlMillis(session.getCreationTime(), session.getLastAccessedTime(),
+                session.getMaxInactiveInterval(), now);
+        boolean renamed = !session.getId().equals(session.originalId());
+        if (renamed && !session.isNew()) {
+            long deleted = call(() -> redis.del(key(session.originalId())));
+            if (deleted == 0) {
+                session.markSaved();
+                return;
+            }
+        }
+        if (ttl <= 0) {
+            if (!session.isNew()) {
+                call(() -> redis.del(key(session.getId())));
+            }
+            session.markSaved();
+            return;
+        }
+        if (renamed) {
+            write(session.getId(), true, ttl, session.allFields(), List.of());
+        } else if (session.isNew() || session.hasChanges()) {
+            write(session.getId(), session.isNew(), ttl, session.changedFields(), session.removedFields());
+        }
+        session.markSaved();
+    }
+
+    @Override
+    public RedisSession findById(String id) {
+        if (!SessionIds.isWellFormed(id)) {
+            return null;
+        }
+        byte[] key = key(id);
+        Map<byte[], byte[]> hash = call(() -> redis.hgetAll(key));
+        if (hash == null || hash.isEmpty()) {
+            return null;
+        }
+        RedisSession session = load(id, hash);
+        if (session == null || session.isExpired()) {
+            call(() -> redis.del(key));
+            return null;
+        }
+        return session;
+    }
+
+    @Override
+    public void deleteById(String id) {
+        if (SessionIds.isWellFormed(id)) {
+            call(() -> redis.del(key(id)));
+        }
+    }
+
+    /** The session held by {@code hash}, or null when a metadata field is missing or malformed. */
+    private RedisSession load(String id, Map<byte[], byte[]> hash) {
+        Long created = null;
+        Long lastAccessed = null;
+        Long maxInactive = null;
+        List<Map.Entry<String, byte[]>> attributes = new ArrayList<>();
+        try {
+            for (Map.Entry<byte[], byte[]> field : hash.entrySet()) {
+                String name = new String(field.getKey(), StandardCharsets.UTF_8);
+                switch (name) {
+                    case RedisSession.CREATED -> created = number(field.getValue());
+                    case RedisSession.LAST_ACCESSED -> lastAccessed = number(field.getValue());
+                    case RedisSession.MAX_INACTIVE -> maxInactive = number(field.getValue());
+                    default -> {
+                        if (name.startsWith(RedisSession.ATTRIBUTE_PREFIX)) {
+                            attributes.add(Map.entry(name.substring(RedisSession.ATTRIBUTE_PREFIX.length()),
+                                    field.getValue()));
+                        }
+                    }
+                }
+            }
+        } catch (NumberFormatException malformed) {
+            return null;
+        }
+        if (created == null || lastAccessed == null || maxInactive == null) {
+            return null;
+        }
+        RedisSession session = new RedisSession(id, Instant.ofEpochMilli(created), Instant.ofEpochMilli(lastAccessed),
+                Duration.ofSeconds(maxInactive), false, codec, ids, expiry, clock);
+        attributes.forEach(a -> session.loadAttribute(a.getKey(), a.getValue()));
+        return session;
+    }
+
+    private void write(String id, boolean isNew, long ttlMillis, Map<String, byte[]> set,
+            java.util.Collection<String> delete) {
+        List<byte[]> args = new ArrayList<>(3 + 2 * set.size() + delete.size());
+        args.add(isNew ? NEW : EXISTING);
+        args.add(Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII));
+        args.add(Integer.toString(set.size()).getBytes(StandardCharsets.US_ASCII));
+        set.forEach((field, value) -> {
+            args.add(field.getBytes(StandardCharsets.UTF_8));
+            args.add(value);
+        });
+        delete.forEach(field -> args.add(field.getBytes(StandardCharsets.UTF_8)));
+        byte[] key = key(id);
+        call(() -> redis.eval(SAVE_SCRIPT, List.of(key), args));
+    }
+
+    private static long number(byte[] value) {
+        return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+    }
+
+    /** The one place a session key is built. */
+    private byte[] key(String id) {
+        return (keyPrefix + id + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Redis trouble becomes a 503 for the client; the cause is kept for the log, the detail names no key. */
+    private static <T> T call(Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (JedisException e) {
+            throw GatewayException.unavailable("The session store is unavailable", 5, e);
+        }
+    }
+}

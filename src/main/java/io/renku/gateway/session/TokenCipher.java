@@ -1,0 +1,128 @@
+package io.renku.gateway.session;
+
+import io.renku.gateway.config.KeyMaterial;
+import io.renku.gateway.config.SessionSettings;
+import io.renku.gateway.model.Secret;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Encrypts the tokens a session holds, so that a Redis dump, a replica or a backup shows no usable token.
+ * AES-256-GCM with a fresh random 96-bit nonce per message; the session id is the associated data, so a ciphertext
+ * copied into another session does not decrypt there. Callers that rename a session
+ * ({@code changeSessionId}) must {@link #reencrypt} what they keep, or store tokens only after the rename.
+ *
+ * <p>Output (base64): version byte {@code 1}, key-id byte (first byte of SHA-256 of the key, stable when keys are
+ * reordered), 12-byte nonce, ciphertext with its 16-byte tag. The first key encrypts; every key whose id matches is
+ * tried to decrypt, so rotation is: add the new key in front, drop the old one after the longest session lifetime.
+ */
+public final class TokenCipher {
+    private static final byte VERSION = 1;
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+    private static final int HEADER_BYTES = 2 + NONCE_BYTES;
+
+    private record Key(byte id, SecretKeySpec spec) {
+    }
+
+    private final List<Key> keys;
+    private final SecureRandom random;
+
+    public TokenCipher(List<byte[]> keys, SecureRandom random) {
+        this.random = Objects.requireNonNull(random, "random");
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("at least one encryption key is needed");
+        }
+        List<Key> built = new ArrayList<>();
+        for (byte[] key : keys) {
+            if (key.length != SessionSettings.ENCRYPTION_KEY_BYTES) {
+                throw new IllegalArgumentException("encryption keys must be 32 bytes (AES-256)");
+            }
+            built.add(new Key(keyId(key), new SecretKeySpec(key, "AES")));
+        }
+        this.keys = List.copyOf(built);
+    }
+
+    public static TokenCipher of(SessionSettings settings) {
+        return new TokenCipher(settings.tokenEncryptionKeys().stream().map(KeyMaterial::bytes).toList(),
+                new SecureRandom());
+    }
+
+    public String encrypt(Secret plaintext, String sessionId) {
+        Objects.requireNonNull(plaintext, "plaintext");
+        Objects.requireNonNull(sessionId, "sessionId");
+        Key key = keys.get(0);
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(sessionId.getBytes(StandardCharsets.UTF_8));
+            byte[] sealed = cipher.doFinal(plaintext.reveal().getBytes(StandardCharsets.UTF_8));
+            ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + sealed.length);
+            out.put(VERSION).put(key.id()).put(nonce).put(sealed);
+            return Base64.getEncoder().encodeToString(out.array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM encryption failed", e);
+        }
+    }
+
+    /** The plaintext, or empty when the text is malformed, was tampered with, or belongs to another session/key. */
+    public Optional<Secret> decrypt(String ciphertext, String sessionId) {
+        if (ciphertext == null || sessionId == null) {
+            return Optional.empty();
+        }
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(ciphertext);
+        } catch (IllegalArgumentException notBase64) {
+            return Optional.empty();
+        }
+        if (raw.length < HEADER_BYTES + TAG_BITS / 8 || raw[0] != VERSION) {
+            return Optional.empty();
+        }
+        for (Key key : keys) {
+            if (key.id() != raw[1]) {
+                continue;
+            }
+            try {
+                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                cipher.init(Cipher.DECRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_BITS, raw, 2, NONCE_BYTES));
+                cipher.updateAAD(sessionId.getBytes(StandardCharsets.UTF_8));
+                byte[] plain = cipher.doFinal(raw, HEADER_BYTES, raw.length - HEADER_BYTES);
+                return Optional.of(Secret.of(new String(plain, StandardCharsets.UTF_8)));
+            } catch (AEADBadTagException wrongKeyOrTampered) {
+                // Two keys can share an id byte; try the next one.
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM decryption failed", e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The same plaintext bound to {@code newSessionId}, for a session whose id changed; empty if it did not decrypt. */
+    public Optional<String> reencrypt(String ciphertext, String oldSessionId, String newSessionId) {
+        return decrypt(ciphertext, oldSessionId).map(plain -> encrypt(plain, newSessionId));
+    }
+
+    private static byte keyId(byte[] key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key)[0];
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+}
