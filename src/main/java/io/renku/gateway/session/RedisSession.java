@@ -17,6 +17,10 @@ import org.springframework.session.SessionIdGenerator;
  * was loaded (hash fields to set, attribute fields to delete), so a save sends only that. Attribute values are
  * encoded when they are set (a snapshot: changing a mutable object afterwards is not saved unless it is set again)
  * and decoded on first read.
+ *
+ * <p>The last-access time is written back only when it has moved by at least {@link #touchInterval()} (1% of the idle
+ * timeout, between 1 and 60 seconds). Otherwise every request would cost a write on top of its read; the price is
+ * that an idle timeout may end up to that interval early.
  */
 public final class RedisSession implements Session {
     static final String CREATED = "created";
@@ -37,6 +41,7 @@ public final class RedisSession implements Session {
     private String originalId;
     private boolean isNew;
     private Instant lastAccessed;
+    private Instant storedLastAccessed;
     private Duration maxInactive;
 
     RedisSession(String id, Instant created, Instant lastAccessed, Duration maxInactive, boolean isNew,
@@ -45,6 +50,7 @@ public final class RedisSession implements Session {
         this.originalId = id;
         this.created = Objects.requireNonNull(created, "created");
         this.lastAccessed = Objects.requireNonNull(lastAccessed, "lastAccessed");
+        this.storedLastAccessed = lastAccessed;
         this.maxInactive = Objects.requireNonNull(maxInactive, "maxInactive");
         this.isNew = isNew;
         this.codec = Objects.requireNonNull(codec, "codec");
@@ -122,7 +128,17 @@ public final class RedisSession implements Session {
     @Override
     public void setLastAccessedTime(Instant lastAccessedTime) {
         lastAccessed = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
-        changed.put(LAST_ACCESSED, millis(lastAccessed));
+        if (Duration.between(storedLastAccessed, lastAccessed).compareTo(touchInterval()) >= 0) {
+            changed.put(LAST_ACCESSED, millis(lastAccessed));
+        }
+    }
+
+    /** How far the last-access time may drift in Redis before a request writes it back. */
+    Duration touchInterval() {
+        Duration onePercent = maxInactive.isNegative() || maxInactive.isZero() ? Duration.ofSeconds(60)
+                : maxInactive.dividedBy(100);
+        return onePercent.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+                : onePercent.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : onePercent;
     }
 
     @Override
@@ -185,6 +201,9 @@ public final class RedisSession implements Session {
     }
 
     void markSaved() {
+        if (changed.containsKey(LAST_ACCESSED) || isNew) {
+            storedLastAccessed = lastAccessed;
+        }
         changed.clear();
         removed.clear();
         isNew = false;

@@ -72,4 +72,18 @@ class RedisSessionTest {
         clock.advance(Duration.ofMinutes(50));
         assertTrue(session.isExpired(), "absolute lifetime still applies without an idle timeout");
     }
+
+    @Test
+    void lastAccessIsWrittenBackOnlyAfterItMovedByTheTouchInterval() {
+        RedisSession session = new RedisSession(new SessionIds().generate(), clock.instant(), clock.instant(),
+                Duration.ofMinutes(10), false, new AttributeCodec(), new SessionIds(),
+                new SessionExpiry(Duration.ofHours(1)), clock);
+        assertEquals(Duration.ofSeconds(6), session.touchInterval(), "1% of a 10 minute idle timeout");
+        clock.advance(Duration.ofSeconds(5));
+        session.setLastAccessedTime(clock.instant());
+        assertFalse(session.hasChanges(), "a request 5 s later writes nothing");
+        clock.advance(Duration.ofSeconds(1));
+        session.setLastAccessedTime(clock.instant());
+        assertEquals(Set.of("lastAccessed"), session.changedFields().keySet());
+    }
 }
