@@ -58,6 +58,10 @@ public final class Demo {
 
             Map<String, String> settings = new LinkedHashMap<>();
             defaultSetting(settings, "revproxy.renkuServices.dataService", echo.url());
+            // Demo-only keys (public in this repository); a real install generates its own: openssl rand -base64 32
+            defaultSetting(settings, "sessions.cookieSigningKeys", "ZGVtby1vbmx5LWNvb2tpZS1zaWduaW5nLWtleS0wMDA=");
+            defaultSetting(settings, "login.tokenEncryption.secretKey", "ZGVtby1vbmx5LXRva2VuLWVuY3J5cHRpb24ta2V5MDA=");
+            defaultSetting(settings, "sessions.cookieSecure", "false");
             forwardUserSettings(settings);
 
             say("starting the gateway in Tomcat on port " + gatewayPort);

@@ -12,7 +12,7 @@ import java.util.List;
  * are ours. An address written {@code rediss://host:port} switches TLS on.
  */
 public record RedisSettings(List<HostPort> addresses, boolean sentinel, String masterName, boolean cluster,
-        String username, Secret password, int dbIndex, boolean tls, int timeoutMillis) {
+        String username, Secret password, int dbIndex, boolean tls, int timeoutMillis, String keyNamespace) {
 
     public static final String ADDRESSES = "redis.addresses";
     public static final String IS_SENTINEL = "redis.isSentinel";
@@ -23,6 +23,7 @@ public record RedisSettings(List<HostPort> addresses, boolean sentinel, String m
     public static final String DB_INDEX = "redis.dbIndex";
     public static final String TLS = "redis.tls";
     public static final String TIMEOUT_MILLIS = "redis.timeoutMillis";
+    public static final String KEY_NAMESPACE = "redis.keyNamespace";
 
     public RedisSettings {
         addresses = List.copyOf(addresses);
@@ -61,7 +62,16 @@ public record RedisSettings(List<HostPort> addresses, boolean sentinel, String m
             throw SettingReader.invalid(DB_INDEX, Integer.toString(dbIndex), "0 with Redis Cluster");
         }
         return new RedisSettings(addresses, sentinel, masterName, cluster, reader.string(USERNAME, ""),
-                reader.secret(PASSWORD), dbIndex, tls, reader.integer(TIMEOUT_MILLIS, 2000, 50, 60_000));
+                reader.secret(PASSWORD), dbIndex, tls, reader.integer(TIMEOUT_MILLIS, 2000, 50, 60_000),
+                namespace(reader.string(KEY_NAMESPACE, "gateway")));
+    }
+
+    /** Every key the gateway writes starts with this, so one Redis can serve several deployments (and ACLs). */
+    private static String namespace(String value) {
+        if (!value.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw SettingReader.invalid(KEY_NAMESPACE, value, "1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        return value;
     }
 
     private static HostPort hostPort(String address, String raw) {

@@ -1,23 +1,31 @@
 package io.renku.gateway.web;
 
 import io.renku.gateway.config.GatewaySettings;
+import io.renku.gateway.session.SignedCookieSessionIdResolver;
+import io.renku.gateway.session.TokenCipher;
 import jakarta.servlet.ServletContext;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.springframework.session.Session;
+import org.springframework.session.SessionRepository;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The shared resources of one deployment, built by {@link GatewayContextListener} and published as a servlet-context
  * attribute. Filters and servlets look it up in {@code init}; nothing is kept in static state.
  */
-public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> redis, List<ReadinessCheck> readiness,
-        ProblemRenderer problems) {
+public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> redis,
+        SessionRepository<? extends Session> sessions, SignedCookieSessionIdResolver sessionIds, TokenCipher tokens,
+        List<ReadinessCheck> readiness, ProblemRenderer problems) {
     public static final String ATTRIBUTE = GatewayContext.class.getName();
 
     public GatewayContext {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(redis, "redis");
+        Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(sessionIds, "sessionIds");
+        Objects.requireNonNull(tokens, "tokens");
         readiness = List.copyOf(readiness);
         Objects.requireNonNull(problems, "problems");
     }

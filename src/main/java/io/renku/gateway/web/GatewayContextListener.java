@@ -4,6 +4,11 @@ import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.config.SettingsSource;
 import io.renku.gateway.errors.InvalidSettingException;
 import io.renku.gateway.redis.RedisClients;
+import io.renku.gateway.session.InMemorySessionRepository;
+import io.renku.gateway.session.RedisSessionRepository;
+import io.renku.gateway.session.SessionCookieCodec;
+import io.renku.gateway.session.SignedCookieSessionIdResolver;
+import io.renku.gateway.session.TokenCipher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -12,6 +17,8 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.session.Session;
+import org.springframework.session.SessionRepository;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -34,18 +41,23 @@ public final class GatewayContextListener implements ServletContextListener {
         }
         List<ReadinessCheck> checks = new ArrayList<>();
         Optional<UnifiedJedis> redis = Optional.empty();
+        SessionRepository<? extends Session> sessions;
         if (settings.redis().enabled()) {
             UnifiedJedis jedis = RedisClients.create(settings.redis());
             redis = Optional.of(jedis);
+            sessions = RedisSessionRepository.of(jedis, settings.redis().keyNamespace(), settings.sessions());
             checks.add(new RedisReadiness(jedis, settings.redis().addresses().stream().map(Object::toString)
                     .collect(java.util.stream.Collectors.joining(","))));
             LOG.log(Level.INFO, "Sessions are kept in Redis at " + settings.redis().addresses());
         } else {
+            sessions = InMemorySessionRepository.of(settings.sessions());
             LOG.log(Level.WARNING, "redis.addresses is not set: sessions are kept in memory on this node only; "
                     + "they are lost on restart and not shared with other replicas");
         }
         servletContext.setAttribute(GatewayContext.ATTRIBUTE,
-                new GatewayContext(settings, redis, checks, new ProblemRenderer()));
+                new GatewayContext(settings, redis, sessions,
+                        new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
+                        TokenCipher.of(settings.sessions()), checks, new ProblemRenderer()));
     }
 
     @Override

@@ -1,0 +1,54 @@
+package io.renku.gateway.session;
+
+import io.renku.gateway.config.SessionSettings;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.session.web.http.CookieSerializer.CookieValue;
+import org.springframework.session.web.http.DefaultCookieSerializer;
+import org.springframework.session.web.http.HttpSessionIdResolver;
+
+/**
+ * Carries the session id in the gateway's cookie, signed: the value is {@code <id>.<HMAC>} (see
+ * {@link SessionCookieCodec}), so a forged or tampered cookie counts as no cookie before Redis is asked. The cookie is
+ * {@code HttpOnly}, {@code Secure} (unless switched off for plain-HTTP development), {@code SameSite=Lax} (sent on
+ * top-level navigations such as the login callback, not on cross-site sub-requests), {@code Path=/} with no
+ * {@code Domain}, so it may carry the {@code __Host-} prefix. Spring's {@link DefaultCookieSerializer} reads and writes
+ * the header; only the signing is ours.
+ */
+public final class SignedCookieSessionIdResolver implements HttpSessionIdResolver {
+    private final SessionCookieCodec codec;
+    private final DefaultCookieSerializer cookies = new DefaultCookieSerializer();
+
+    public SignedCookieSessionIdResolver(SessionCookieCodec codec, SessionSettings settings) {
+        this.codec = Objects.requireNonNull(codec, "codec");
+        cookies.setCookieName(settings.effectiveCookieName());
+        cookies.setCookiePath("/");
+        cookies.setUseBase64Encoding(false);
+        cookies.setUseHttpOnlyCookie(true);
+        cookies.setUseSecureCookie(settings.cookieSecure());
+        cookies.setSameSite("Lax");
+        cookies.setCookieMaxAge((int) Math.min(Integer.MAX_VALUE, settings.cookieMaxAgeSeconds()));
+    }
+
+    @Override
+    public List<String> resolveSessionIds(HttpServletRequest request) {
+        List<String> ids = new ArrayList<>(1);
+        for (String value : cookies.readCookieValues(request)) {
+            codec.decode(value).ifPresent(ids::add);
+        }
+        return ids;
+    }
+
+    @Override
+    public void setSessionId(HttpServletRequest request, HttpServletResponse response, String sessionId) {
+        cookies.writeCookieValue(new CookieValue(request, response, codec.encode(sessionId)));
+    }
+
+    @Override
+    public void expireSession(HttpServletRequest request, HttpServletResponse response) {
+        cookies.writeCookieValue(new CookieValue(request, response, ""));
+    }
+}
