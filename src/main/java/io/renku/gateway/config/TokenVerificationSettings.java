@@ -134,13 +134,15 @@ public record TokenVerificationSettings(List<Verifier> verifiers, Duration clock
     }
 
     private static List<IntrospectionProvider> introspection(SettingReader reader) {
-        List<IntrospectionProvider> providers = new ArrayList<>();
-        Set<String> seen = new LinkedHashSet<>();
+        Set<String> ids = new LinkedHashSet<>();
         for (String id : reader.list(INTROSPECTION, List.of())) {
-            if (!PROVIDER_ID.matcher(id).matches() || !seen.add(id)) {
+            if (!PROVIDER_ID.matcher(id).matches() || !ids.add(id)) {
                 throw SettingReader.invalid(INTROSPECTION, id,
                         "a comma-separated list of distinct provider ids made of letters, digits, '-' and '_'");
             }
+        }
+        List<IntrospectionProvider> providers = new ArrayList<>();
+        for (String id : ids) {
             String endpointKey = introspectionKey(id, INTROSPECTION_ENDPOINT);
             URI endpoint = reader.httpUrl(endpointKey, null);
             if (endpoint == null) {
