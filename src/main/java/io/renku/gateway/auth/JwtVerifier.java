@@ -1,19 +1,12 @@
 package io.renku.gateway.auth;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
-import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.BadJWSException;
-import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -21,18 +14,12 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.renku.gateway.config.TokenVerificationSettings;
 import io.renku.gateway.config.TokenVerificationSettings.Verifier;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.AuthMethod;
 import io.renku.gateway.model.Identity;
 import io.renku.gateway.model.Secret;
-import java.io.Closeable;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,8 +57,6 @@ public final class JwtVerifier implements AutoCloseable {
 
     private final Map<String, IssuerKeys> issuers = new LinkedHashMap<>();
     private final Set<JWSAlgorithm> algorithms;
-    private final Duration clockSkew;
-    private final Duration httpTimeout;
     private final Clock clock;
     private final Tuning tuning;
     private final TokenCache<Identity> validated;
@@ -82,16 +67,16 @@ public final class JwtVerifier implements AutoCloseable {
 
     JwtVerifier(TokenVerificationSettings settings, Duration httpTimeout, Clock clock, Tuning tuning) {
         Objects.requireNonNull(settings, "settings");
-        this.httpTimeout = Objects.requireNonNull(httpTimeout, "httpTimeout");
+        Objects.requireNonNull(httpTimeout, "httpTimeout");
         if (httpTimeout.isNegative() || httpTimeout.isZero()) {
             throw new IllegalArgumentException("httpTimeout must be > 0, was " + httpTimeout);
         }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.tuning = Objects.requireNonNull(tuning, "tuning");
-        this.clockSkew = settings.clockSkew();
         this.algorithms = settings.allowedAlgorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
         for (Verifier verifier : settings.verifiers()) {
-            issuers.put(verifier.issuer(), new IssuerKeys(verifier));
+            issuers.put(verifier.issuer(), new IssuerKeys(verifier, algorithms, settings.clockSkew(), httpTimeout, clock,
+                    tuning));
         }
         this.validated = new TokenCache<>(tuning.validatedMaxEntries(), clock);
     }
@@ -141,8 +126,8 @@ public final class JwtVerifier implements AutoCloseable {
             throw BearerChallenge.invalidToken("no signing key of the issuer matches the token (unknown kid)");
         } catch (KeySourceException e) {
             LOG.log(System.Logger.Level.WARNING, "Cannot fetch the signing keys of " + issuer + ": " + e.getMessage());
-            throw GatewayException.unavailable("The signing keys of " + issuer + " cannot be fetched", retrySeconds(),
-                    e);
+            throw GatewayException.unavailable("The signing keys of " + issuer + " cannot be fetched",
+                    keys.retryAfterSeconds(), e);
         } catch (JOSEException e) {
             throw BearerChallenge.invalidToken("bad signature");
         }
@@ -178,29 +163,16 @@ public final class JwtVerifier implements AutoCloseable {
         return signed;
     }
 
-    private int retrySeconds() {
-        return (int) Math.max(1, tuning.discoveryRetryDelay().toSeconds());
-    }
-
     private Identity toIdentity(JWTClaimsSet claims, AuthMethod method) {
-        return new Identity(claims.getSubject(), stringClaim(claims, "preferred_username"), stringClaim(claims, "name"),
-                stringClaim(claims, "email"), claims.getIssuer(), method,
+        return new Identity(claims.getSubject(), AccessTokenClaims.string(claims, "preferred_username"), AccessTokenClaims.string(claims, "name"),
+                AccessTokenClaims.string(claims, "email"), claims.getIssuer(), method,
                 Optional.ofNullable(claims.getExpirationTime()).map(java.util.Date::toInstant), scopes(claims),
                 Optional.empty());
     }
 
-    private static String stringClaim(JWTClaimsSet claims, String name) {
-        try {
-            String value = claims.getStringClaim(name);
-            return value == null ? "" : value;
-        } catch (ParseException e) {
-            return "";
-        }
-    }
-
     /** {@code scope} is a space-separated string (RFC 9068); some providers send a {@code scp} array instead. */
     private static Set<String> scopes(JWTClaimsSet claims) {
-        String scope = stringClaim(claims, "scope");
+        String scope = AccessTokenClaims.string(claims, "scope");
         if (!scope.isBlank()) {
             return Set.of(scope.trim().split("\\s+")).stream().collect(Collectors.toUnmodifiableSet());
         }
@@ -209,133 +181,6 @@ public final class JwtVerifier implements AutoCloseable {
             return scp == null ? Set.of() : Set.copyOf(scp);
         } catch (ParseException e) {
             return Set.of();
-        }
-    }
-
-    /** Claim checks with messages fit to show a client; the signature has already been verified when this runs. */
-    private final class ClaimsCheck implements com.nimbusds.jwt.proc.JWTClaimsSetVerifier<SecurityContext> {
-        private final Verifier verifier;
-
-        ClaimsCheck(Verifier verifier) {
-            this.verifier = verifier;
-        }
-
-        @Override
-        public void verify(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
-            Instant now = clock.instant();
-            if (!verifier.issuer().equals(claims.getIssuer())) {
-                throw new BadJWTException("unknown issuer");
-            }
-            if (claims.getExpirationTime() == null) {
-                throw new BadJWTException("token has no expiry (exp)");
-            }
-            if (now.minus(clockSkew).isAfter(claims.getExpirationTime().toInstant())) {
-                throw new BadJWTException("token expired");
-            }
-            if (claims.getNotBeforeTime() != null && now.plus(clockSkew).isBefore(claims.getNotBeforeTime().toInstant())) {
-                throw new BadJWTException("token not yet valid (nbf)");
-            }
-            if (claims.getIssueTime() != null && now.plus(clockSkew).isBefore(claims.getIssueTime().toInstant())) {
-                throw new BadJWTException("token issued in the future (iat)");
-            }
-            if (claims.getSubject() == null || claims.getSubject().isEmpty()) {
-                throw new BadJWTException("token has no subject (sub)");
-            }
-            List<String> audiences = claims.getAudience();
-            String azp = stringClaim(claims, "azp");
-            boolean accepted = audiences.stream().anyMatch(verifier.audiences()::contains)
-                    || verifier.audiences().contains(azp);
-            if (!accepted) {
-                throw new BadJWTException("wrong audience: neither aud nor azp is accepted for this issuer");
-            }
-            // Security: Keycloak marks its tokens with typ (Bearer, ID, Refresh, Logout); an ID token shares the
-            // client's audience but is not meant to authorize API calls, so only access tokens pass.
-            String typ = stringClaim(claims, "typ");
-            if (!typ.isEmpty() && !typ.equalsIgnoreCase("Bearer")) {
-                throw new BadJWTException("not an access token (typ " + typ + ")");
-            }
-        }
-    }
-
-    /** One issuer's discovery, key source and processor, built on first use and retried after a pause on failure. */
-    private final class IssuerKeys {
-        private final Verifier verifier;
-        private volatile DefaultJWTProcessor<SecurityContext> processor;
-        private JWKSource<SecurityContext> source;
-        private Instant retryAfter = Instant.MIN;
-
-        IssuerKeys(Verifier verifier) {
-            this.verifier = verifier;
-        }
-
-        DefaultJWTProcessor<SecurityContext> processor() {
-            DefaultJWTProcessor<SecurityContext> ready = processor;
-            return ready != null ? ready : init();
-        }
-
-        private synchronized DefaultJWTProcessor<SecurityContext> init() {
-            if (processor != null) {
-                return processor;
-            }
-            Instant now = clock.instant();
-            if (now.isBefore(retryAfter)) {
-                throw GatewayException.unavailable("The identity provider " + verifier.issuer() + " is not reachable",
-                        retrySeconds(), null);
-            }
-            int timeout = (int) Math.min(Integer.MAX_VALUE, httpTimeout.toMillis());
-            DefaultResourceRetriever retriever = new DefaultResourceRetriever(timeout, timeout, 512 * 1024);
-            URL jwksUri;
-            try {
-                jwksUri = discover(retriever);
-            } catch (IOException | ParseException | URISyntaxException | IllegalArgumentException e) {
-                retryAfter = now.plus(tuning.discoveryRetryDelay());
-                LOG.log(System.Logger.Level.WARNING, "OIDC discovery failed for " + verifier.issuer() + ": " + e);
-                throw GatewayException.unavailable("The identity provider " + verifier.issuer()
-                        + " is not reachable", retrySeconds(), e);
-            }
-            source = JWKSourceBuilder.<SecurityContext>create(jwksUri, retriever)
-                    .cache(tuning.jwksCacheTtl().toMillis(), httpTimeout.toMillis() * 2)
-                    .rateLimited(tuning.jwksRateLimit().toMillis())
-                    .retrying(true)
-                    .outageTolerant(tuning.jwksOutageTolerance().toMillis())
-                    .build();
-            DefaultJWTProcessor<SecurityContext> built = new DefaultJWTProcessor<>();
-            built.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
-                    new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
-            built.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, source));
-            built.setJWTClaimsSetVerifier(new ClaimsCheck(verifier));
-            processor = built;
-            return built;
-        }
-
-        /** OIDC Discovery §4: the document's issuer must be exactly the one we asked, else it may be a mix-up. */
-        private URL discover(DefaultResourceRetriever retriever) throws IOException, ParseException,
-                URISyntaxException {
-            String base = verifier.issuer().endsWith("/") ? verifier.issuer().substring(0,
-                    verifier.issuer().length() - 1) : verifier.issuer();
-            URL discovery = new URI(base + "/.well-known/openid-configuration").toURL();
-            Map<String, Object> document = JSONObjectUtils.parse(retriever.retrieveResource(discovery).getContent());
-            String issuer = JSONObjectUtils.getString(document, "issuer");
-            if (!verifier.issuer().equals(issuer)) {
-                throw new IOException("discovery document names issuer " + issuer + ", expected "
-                        + verifier.issuer());
-            }
-            URI jwks = JSONObjectUtils.getURI(document, "jwks_uri");
-            if (jwks == null || jwks.getScheme() == null
-                    || !(jwks.getScheme().equals("https") || jwks.getScheme().equals("http"))) {
-                throw new IOException("discovery document has no http(s) jwks_uri");
-            }
-            return jwks.toURL();
-        }
-
-        synchronized void close() {
-            if (source instanceof Closeable closeable) {
-                try {
-                    closeable.close();
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "Closing the key source of " + verifier.issuer(), e);
-                }
-            }
         }
     }
 }

@@ -175,6 +175,37 @@ class JwtVerifierTest {
     }
 
     @Test
+    void floodOfUnknownKidsIsRateLimitedAndStaysUnauthorized() throws Exception {
+        try (TestIdp fresh = new TestIdp(); JwtVerifier verifier = new JwtVerifier(settings(fresh, Map.of()), TIMEOUT)) {
+            verifier.verify(Secret.of(fresh.rs256(fresh.claims().build())), AuthMethod.BEARER);
+            for (int i = 0; i < 5; i++) {
+                String forged = TestIdp.sign(fresh.claims().build(),
+                        new RSAKeyGenerator(2048).keyID("forged-" + i).generate(), JWSAlgorithm.RS256);
+                GatewayException e = assertThrows(GatewayException.class,
+                        () -> verifier.verify(Secret.of(forged), AuthMethod.BEARER));
+                assertEquals(ErrorKind.INVALID_TOKEN, e.kind(), "attempt " + i + ": " + e.getMessage());
+            }
+            assertTrue(fresh.jwksHits.get() <= 3, "JWKS fetched " + fresh.jwksHits.get() + " times");
+        }
+    }
+
+    @Test
+    void knownKeysOutliveABriefJwksOutage() throws Exception {
+        JwtVerifier.Tuning shortCache = new JwtVerifier.Tuning(Duration.ofSeconds(60), 100, Duration.ofSeconds(5),
+                Duration.ofMillis(200), Duration.ofMillis(1), Duration.ofMinutes(15));
+        try (TestIdp fresh = new TestIdp(); JwtVerifier verifier = new JwtVerifier(settings(fresh, Map.of()), TIMEOUT,
+                java.time.Clock.systemUTC(), shortCache)) {
+            verifier.verify(Secret.of(fresh.rs256(fresh.claims().build())), AuthMethod.BEARER);
+            fresh.jwksDown.set(true);
+            Thread.sleep(300);
+            Identity identity = verifier.verify(Secret.of(fresh.rs256(fresh.claims().subject("other").build())),
+                    AuthMethod.BEARER);
+            assertEquals("other", identity.subject());
+            assertTrue(fresh.jwksHits.get() >= 2, "the expired key cache tried a refresh");
+        }
+    }
+
+    @Test
     void jwksEndpointDownIsServiceUnavailableNotInvalidToken() throws Exception {
         try (TestIdp fresh = new TestIdp(); JwtVerifier verifier = new JwtVerifier(settings(fresh, Map.of()), TIMEOUT)) {
             fresh.jwksDown.set(true);
