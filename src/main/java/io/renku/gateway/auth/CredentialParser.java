@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  *
  * <p>The scheme is case-insensitive (RFC 9110 §11.1). One or more spaces may separate it from the credentials
  * ({@code 1*SP} in RFC 6750), but a Bearer token must be one {@code b64token}: no inner spaces, no second token.
+ * Basic credentials may omit the base64 padding, which some clients drop; the decoded text must be UTF-8.
  */
 public final class CredentialParser {
     /** RFC 6750 §2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
