@@ -1,6 +1,7 @@
 package io.renku.gateway.harness;
 
 import java.lang.reflect.Field;
+import java.nio.file.Path;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestInstancePostProcessor;
@@ -22,7 +23,9 @@ public final class RealServices implements BeforeAllCallback, TestInstancePostPr
         private final EchoUpstream echo;
 
         Services() {
-            this.redis = RedisProcess.start(Ports.fromProperty("it.redis.port"));
+            int port = Ports.fromProperty("it.redis.port");
+            this.redis = RedisProcess.start(port,
+                    Path.of(System.getProperty("it.work.dir", "target/it-work"), "redis-" + port));
             this.echo = EchoUpstream.start(Ports.fromProperty("it.echo.port"));
         }
 

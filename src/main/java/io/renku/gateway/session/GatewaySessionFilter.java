@@ -13,25 +13,26 @@ import org.springframework.session.web.http.SessionRepositoryFilter;
 
 /**
  * spring-session's {@link SessionRepositoryFilter} for {@code web.xml}, which needs a no-argument constructor: it
- * builds the real filter in {@code init} from the deployment's repository (Redis, or memory on a single node) and the
- * signed-cookie resolver, and hands every request to it. From here on {@code request.getSession()} is the stored
+ * takes the deployment's repository (Redis, or memory on a single node) and the signed-cookie resolver in
+ * {@code init}, and runs each request through a {@link SessionRepositoryFilter} over a {@link RequestScopedRepository}
+ * (cheap to build: a few fields), so one request reads its session from Redis at most once. From here on {@code request.getSession()} is the stored
  * session, committed in the filter's {@code finally}. It must sit right after the request filter (which renders a
  * Redis failure as 503) and before anything that reads the caller.
  */
 public final class GatewaySessionFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
-    private transient SessionRepositoryFilter<? extends Session> delegate;
+    private transient SessionRepository<? extends Session> repository;
+    private transient SignedCookieSessionIdResolver ids;
 
     @Override
-    public void init() throws ServletException {
+    public void init() {
         GatewayContext context = GatewayContext.from(getServletContext());
-        delegate = build(context.sessions(), context.sessionIds());
-        delegate.init(getFilterConfig());
+        repository = context.sessions();
+        ids = context.sessionIds();
     }
 
-    private static <S extends Session> SessionRepositoryFilter<S> build(SessionRepository<S> repository,
-            SignedCookieSessionIdResolver ids) {
-        SessionRepositoryFilter<S> filter = new SessionRepositoryFilter<>(repository);
+    private <S extends Session> SessionRepositoryFilter<S> perRequest(SessionRepository<S> shared) {
+        SessionRepositoryFilter<S> filter = new SessionRepositoryFilter<>(new RequestScopedRepository<>(shared));
         filter.setHttpSessionIdResolver(ids);
         return filter;
     }
@@ -39,6 +40,6 @@ public final class GatewaySessionFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        delegate.doFilter(request, response, chain);
+        perRequest(repository).doFilter(request, response, chain);
     }
 }

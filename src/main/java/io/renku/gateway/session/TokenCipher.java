@@ -21,9 +21,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Encrypts the tokens a session holds, so that a Redis dump, a replica or a backup shows no usable token.
- * AES-256-GCM with a fresh random 96-bit nonce per message; the session id is the associated data, so a ciphertext
- * copied into another session does not decrypt there. Callers that rename a session
- * ({@code changeSessionId}) must {@link #reencrypt} what they keep, or store tokens only after the rename.
+ * AES-256-GCM with a fresh random 96-bit nonce per message, bound to associated data chosen by the caller
+ * ({@link SessionTokens} binds each token to its session and attribute), so a ciphertext copied elsewhere does not
+ * decrypt there.
  *
  * <p>Output (base64): version byte {@code 1}, key-id byte (first byte of SHA-256 of the key, stable when keys are
  * reordered), 12-byte nonce, ciphertext with its 16-byte tag. The first key encrypts; every key whose id matches is
@@ -61,16 +61,16 @@ public final class TokenCipher {
                 new SecureRandom());
     }
 
-    public String encrypt(Secret plaintext, String sessionId) {
+    public String encrypt(Secret plaintext, String associatedData) {
         Objects.requireNonNull(plaintext, "plaintext");
-        Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(associatedData, "associatedData");
         Key key = keys.get(0);
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(sessionId.getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(plaintext.reveal().getBytes(StandardCharsets.UTF_8));
             ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + sealed.length);
             out.put(VERSION).put(key.id()).put(nonce).put(sealed);
@@ -80,9 +80,9 @@ public final class TokenCipher {
         }
     }
 
-    /** The plaintext, or empty when the text is malformed, was tampered with, or belongs to another session/key. */
-    public Optional<Secret> decrypt(String ciphertext, String sessionId) {
-        if (ciphertext == null || sessionId == null) {
+    /** The plaintext, or empty when the text is malformed, was tampered with, or has other associated data or key. */
+    public Optional<Secret> decrypt(String ciphertext, String associatedData) {
+        if (ciphertext == null || associatedData == null) {
             return Optional.empty();
         }
         byte[] raw;
@@ -101,7 +101,7 @@ public final class TokenCipher {
             try {
                 Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
                 cipher.init(Cipher.DECRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_BITS, raw, 2, NONCE_BYTES));
-                cipher.updateAAD(sessionId.getBytes(StandardCharsets.UTF_8));
+                cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
                 byte[] plain = cipher.doFinal(raw, HEADER_BYTES, raw.length - HEADER_BYTES);
                 return Optional.of(Secret.of(new String(plain, StandardCharsets.UTF_8)));
             } catch (AEADBadTagException wrongKeyOrTampered) {

@@ -1,5 +1,6 @@
 package io.renku.gateway.web;
 
+import io.renku.gateway.auth.BearerAuthenticator;
 import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.session.SignedCookieSessionIdResolver;
 import io.renku.gateway.session.TokenCipher;
@@ -17,6 +18,7 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> redis,
         SessionRepository<? extends Session> sessions, SignedCookieSessionIdResolver sessionIds, TokenCipher tokens,
+        BearerAuthenticator bearer,
         List<ReadinessCheck> readiness, ProblemRenderer problems) {
     public static final String ATTRIBUTE = GatewayContext.class.getName();
 
@@ -26,6 +28,7 @@ public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> re
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(sessionIds, "sessionIds");
         Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(bearer, "bearer");
         readiness = List.copyOf(readiness);
         Objects.requireNonNull(problems, "problems");
     }

@@ -1,6 +1,8 @@
 package io.renku.gateway.web;
 
+import io.renku.gateway.auth.BearerAuthenticator;
 import io.renku.gateway.config.GatewaySettings;
+import io.renku.gateway.login.AuthApplication;
 import io.renku.gateway.config.SettingsSource;
 import io.renku.gateway.errors.InvalidSettingException;
 import io.renku.gateway.redis.RedisClients;
@@ -12,6 +14,9 @@ import io.renku.gateway.session.TokenCipher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import java.time.Duration;
+import org.glassfish.jersey.servlet.ServletContainer;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -28,6 +33,8 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public final class GatewayContextListener implements ServletContextListener {
     private static final Logger LOG = System.getLogger(GatewayContextListener.class.getName());
+    /** How long the gateway waits for an identity provider (discovery, JWKS, introspection) before answering 503. */
+    private static final Duration IDP_TIMEOUT = Duration.ofSeconds(5);
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -54,10 +61,15 @@ public final class GatewayContextListener implements ServletContextListener {
             LOG.log(Level.WARNING, "redis.addresses is not set: sessions are kept in memory on this node only; "
                     + "they are lost on restart and not shared with other replicas");
         }
-        servletContext.setAttribute(GatewayContext.ATTRIBUTE,
-                new GatewayContext(settings, redis, sessions,
-                        new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
-                        TokenCipher.of(settings.sessions()), checks, new ProblemRenderer()));
+        GatewayContext context = new GatewayContext(settings, redis, sessions,
+                new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
+                TokenCipher.of(settings.sessions()), BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT),
+                checks, new ProblemRenderer());
+        servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
+        ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
+                new ServletContainer(new AuthApplication(context)));
+        auth.addMapping(settings.login().loginRoutesBasePath() + "/*");
+        auth.setLoadOnStartup(1);
     }
 
     @Override
@@ -65,6 +77,7 @@ public final class GatewayContextListener implements ServletContextListener {
         Object value = event.getServletContext().getAttribute(GatewayContext.ATTRIBUTE);
         event.getServletContext().removeAttribute(GatewayContext.ATTRIBUTE);
         if (value instanceof GatewayContext context) {
+            context.bearer().close();
             context.redis().ifPresent(UnifiedJedis::close);
         }
     }

@@ -1,0 +1,197 @@
+package io.renku.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.renku.gateway.harness.Deployments;
+import io.renku.gateway.harness.GatewayIT;
+import io.renku.gateway.harness.Http;
+import io.renku.gateway.harness.RedisProcess;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.OperateOnDeployment;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Cookie sessions in the deployed WAR against a real Redis: the signed cookie, one Redis read per request, tokens
+ * encrypted at rest, tampered cookies, a TTL that really expires, and a Redis outage that loses nothing.
+ */
+@GatewayIT
+class SessionIT {
+    private static final String ACCESS = "access-token-SECRET-aaaaaaaaaaaa";
+    private static final String REFRESH = "refresh-token-SECRET-bbbbbbbbbbb";
+    private final ObjectMapper json = new ObjectMapper();
+    private RedisProcess redis;
+    private Jedis raw;
+
+    @ArquillianResource
+    @OperateOnDeployment("gateway")
+    private URL base;
+
+    @ArquillianResource
+    @OperateOnDeployment("short-ttl")
+    private URL shortTtl;
+
+    @Deployment(name = "gateway", testable = false)
+    static WebArchive gateway() {
+        return Deployments.gateway().addClass(LoginProbeServlet.class);
+    }
+
+    @Deployment(name = "short-ttl", testable = false)
+    static WebArchive shortTtl() {
+        return Deployments.withContextParam("short-ttl.war", "sessions.idleSessionTTLSeconds", "2")
+                .addClass(LoginProbeServlet.class);
+    }
+
+    @BeforeEach
+    void connect() {
+        raw = new Jedis("127.0.0.1", redis.port());
+    }
+
+    @AfterEach
+    void disconnect() {
+        if (redis.isRunning()) {
+            raw.close();
+        }
+    }
+
+    @Test
+    void loginSetsASignedHardenedCookieAndTheSessionServesTheUser() throws Exception {
+        HttpResponse<String> login = login(new Http(base), "user-1");
+        String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(setCookie.matches("_renku_session=[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]+; Path=/; Secure; HttpOnly;"
+                + " SameSite=Lax"), setCookie);
+
+        HttpResponse<String> user = new Http(base).get("api/auth/user", "Cookie", cookie(login));
+        assertEquals(200, user.statusCode(), user.body());
+        JsonNode body = json.readTree(user.body());
+        assertEquals("user-1", body.path("sub").asText());
+        assertEquals("session", body.path("authenticated_by").asText());
+        assertEquals("renku", body.path("providers").path(0).asText());
+        assertFalse(user.body().contains(ACCESS), "the user endpoint never returns tokens");
+    }
+
+    @Test
+    void anAuthenticatedRequestCostsOneRedisReadAndNoWrite() {
+        Http http = new Http(base);
+        String cookie = cookie(login(http, "user-2"));
+        raw.configResetStat();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(200, http.get("api/auth/user", "Cookie", cookie).statusCode());
+        }
+        Map<String, Long> commands = commandCounts();
+        commands.remove("config");
+        commands.remove("info");
+        assertEquals(Map.of("hgetall", 10L), commands, "Redis commands for 10 requests");
+    }
+
+    @Test
+    void redisHoldsNoTokenInClear() {
+        String cookie = cookie(login(new Http(base), "user-3"));
+        String id = cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf('.'));
+        Set<String> keys = raw.keys("gateway:sessions:{" + id + "}");
+        assertEquals(1, keys.size(), "the session is stored under the gateway's namespace");
+        Map<String, String> hash = raw.hgetAll(keys.iterator().next());
+        assertTrue(hash.containsKey("attr:tokens.renku.access"), hash.keySet().toString());
+        for (String value : hash.values()) {
+            assertFalse(value.contains(ACCESS) || value.contains(REFRESH) || value.contains("SECRET"),
+                    "a token is readable in Redis");
+        }
+    }
+
+    @Test
+    void tamperedOrForgedCookiesCountAsNoCookieWithoutAskingRedis() {
+        Http http = new Http(base);
+        String cookie = cookie(login(http, "user-4"));
+        String id = cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf('.'));
+        char last = cookie.charAt(cookie.length() - 1);
+        String tamperedMac = cookie.substring(0, cookie.length() - 1) + (last == 'A' ? 'B' : 'A');
+        String otherId = "_renku_session=" + "x".repeat(43) + cookie.substring(cookie.indexOf('.'));
+        String unsigned = "_renku_session=" + id;
+        raw.configResetStat();
+        for (String forged : new String[] {tamperedMac, otherId, unsigned}) {
+            HttpResponse<String> response = http.get("api/auth/user", "Cookie", forged);
+            assertEquals(401, response.statusCode(), forged);
+            assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+        }
+        assertFalse(commandCounts().containsKey("hgetall"), "a forged cookie must not cost a Redis lookup");
+    }
+
+    @Test
+    void idleSessionExpiresInRedisAndIsNotServed() throws Exception {
+        Http http = new Http(shortTtl);
+        String cookie = cookie(login(http, "user-5"));
+        assertEquals(200, http.get("api/auth/user", "Cookie", cookie).statusCode());
+        Thread.sleep(3000);
+        assertEquals(401, http.get("api/auth/user", "Cookie", cookie).statusCode());
+        String id = cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf('.'));
+        assertTrue(raw.keys("gateway:sessions:{" + id + "}").isEmpty(), "Redis expired the key by its TTL");
+    }
+
+    @Test
+    void redisOutageGives503ForSessionsKeepsPublicRoutesAndLosesNothing() throws Exception {
+        Http http = new Http(base);
+        String cookie = cookie(login(http, "user-6"));
+        raw.close();
+        redis.stop();
+        try {
+            HttpResponse<String> user = http.get("api/auth/user", "Cookie", cookie);
+            assertEquals(503, user.statusCode(), user.body());
+            assertEquals("application/problem+json", user.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(user.headers().firstValue("Retry-After").isPresent());
+            assertEquals(200, http.get("api/data/public", "Cookie", cookie).statusCode(),
+                    "a public route keeps working while Redis is down");
+            assertEquals(200, http.get("health").statusCode());
+        } finally {
+            redis.start();
+            raw = new Jedis("127.0.0.1", redis.port());
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        int status;
+        do {
+            status = http.get("api/auth/user", "Cookie", cookie).statusCode();
+        } while (status != 200 && System.nanoTime() < deadline && pause());
+        assertEquals(200, status, "the same session is served again once Redis is back");
+    }
+
+    private HttpResponse<String> login(Http http, String subject) {
+        HttpResponse<String> response = http.postForm("_it/login",
+                "sub=" + subject + "&username=" + subject + "&access=" + ACCESS + "&refresh=" + REFRESH);
+        assertEquals(204, response.statusCode(), response.body());
+        return response;
+    }
+
+    private static String cookie(HttpResponse<String> login) {
+        String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+        return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    private Map<String, Long> commandCounts() {
+        Map<String, Long> counts = new HashMap<>();
+        for (String line : raw.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_")) {
+                String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+                long calls = Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+).*", "$1"));
+                counts.put(name, calls);
+            }
+        }
+        return counts;
+    }
+
+    private static boolean pause() throws InterruptedException {
+        Thread.sleep(200);
+        return true;
+    }
+}

@@ -1,0 +1,68 @@
+package io.renku.gateway.auth;
+
+import io.renku.gateway.errors.ErrorKind;
+import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.model.Identity;
+import io.renku.gateway.session.SessionUser;
+import io.renku.gateway.web.GatewayContext;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Resolves who is calling, in the seed's order: a session cookie whose session has a logged-in user; otherwise an
+ * {@code Authorization: Bearer} token, or a token sent as the password of {@code Authorization: Basic}, validated and
+ * turned into an ephemeral identity that is never stored and sets no cookie; otherwise anonymous.
+ *
+ * <p>When a request carries both a logged-in session cookie and an {@code Authorization} header, the session wins and
+ * the header is not evaluated (the browser's login is what the user did last). When Redis cannot be asked for the
+ * session, the failure is kept for endpoints that need a session ({@link Callers#requireAuthenticated} answers 503);
+ * public routes go on as anonymous. Sits after the session filter; health and readiness skip it so they never touch
+ * Redis or an identity provider.
+ */
+public final class CallerFilter extends HttpFilter {
+    private static final long serialVersionUID = 1L;
+    private static final Set<String> SKIPPED = Set.of("/health", "/ready", "/_error");
+
+    private transient BearerAuthenticator bearer;
+
+    @Override
+    public void init() {
+        bearer = GatewayContext.from(getServletContext()).bearer();
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!SKIPPED.contains(request.getServletPath())) {
+            request.setAttribute(Callers.IDENTITY, resolve(request));
+        }
+        chain.doFilter(request, response);
+    }
+
+    private Identity resolve(HttpServletRequest request) {
+        HttpSession session = null;
+        try {
+            session = request.getSession(false);
+        } catch (GatewayException e) {
+            if (e.kind() != ErrorKind.SERVICE_UNAVAILABLE) {
+                throw e;
+            }
+            request.setAttribute(Callers.STORE_FAILURE, e);
+        }
+        if (session != null) {
+            Optional<Identity> user = SessionUser.load(session);
+            if (user.isPresent()) {
+                return user.get();
+            }
+        }
+        return bearer.authenticate(request.getHeader("Authorization"))
+                .orElseGet(() -> Identity.anonymous("anonymous"));
+    }
+}
