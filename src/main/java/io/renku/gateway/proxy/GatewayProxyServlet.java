@@ -108,7 +108,22 @@ public class GatewayProxyServlet extends ProxyServlet {
                         + " (" + origin(route.upstream()) + ") failed: " + e.kind().status() + " "
                         + (cause == null ? "" : cause.getClass().getName() + ": " + cause.getMessage()));
             }
+            discardUpstreamHeaders(request, response);
             throw e;
+        }
+    }
+
+    /**
+     * A failure after the upstream's status and headers were copied (a timeout in the body) must not send them with
+     * the problem: a stray Set-Cookie or Content-Length of the upstream's would ride along.
+     */
+    private static void discardUpstreamHeaders(HttpServletRequest request, HttpServletResponse response) {
+        if (!response.isCommitted()) {
+            response.reset();
+            String requestId = RequestFilter.requestIdOf(request);
+            if (requestId != null) {
+                response.setHeader(RequestFilter.REQUEST_ID_HEADER, requestId);
+            }
         }
     }
 
