@@ -8,21 +8,29 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in upstream service that answers every request with what it received:
  * {@code {"method", "path", "query", "headers": {name: value}, "bodyBytes"}}, the path and query still
  * percent-encoded exactly as they arrived. The demo mounts it as the data service; tests use it to check what the
  * gateway forwarded and injected.
+ *
+ * <p>Three query parameters change the behaviour for the proxy tests, never the JSON shape: {@code sleepMillis=N}
+ * waits before answering (a slow upstream), {@code setCookie=name%3Dvalue...} adds a {@code Set-Cookie} (repeatable),
+ * and {@code downloadBytes=N} answers N bytes of {@code application/octet-stream}, streamed, instead of the JSON.
  */
 public final class EchoUpstream implements AutoCloseable {
     private final HttpServer server;
     private final ObjectMapper json = new ObjectMapper();
+    private final AtomicLong requests = new AtomicLong();
 
     private EchoUpstream(HttpServer server) {
         this.server = server;
@@ -49,17 +57,66 @@ public final class EchoUpstream implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** How many requests have reached this upstream so far. */
+    public long requestCount() {
+        return requests.get();
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port();
     }
 
+    private static Map<String, List<String>> parameters(String rawQuery) {
+        Map<String, List<String>> params = new TreeMap<>();
+        if (rawQuery != null) {
+            for (String pair : rawQuery.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    params.computeIfAbsent(pair.substring(0, eq), k -> new ArrayList<>())
+                            .add(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return params;
+    }
+
+    private static void sleep(String millis) {
+        try {
+            Thread.sleep(Long.parseLong(millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Streams {@code size} bytes in 64 KiB writes, chunked, so the upstream itself never holds the body. */
+    private static void download(HttpExchange exchange, long size) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+        exchange.sendResponseHeaders(200, 0);
+        byte[] chunk = new byte[65536];
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (long left = size; left > 0; left -= chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, left));
+            }
+        }
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
+        Map<String, List<String>> params = parameters(exchange.getRequestURI().getRawQuery());
         long bodyBytes = 0;
         try (InputStream in = exchange.getRequestBody()) {
             byte[] buffer = new byte[65536];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 bodyBytes += n;
             }
+        }
+        sleep(params.getOrDefault("sleepMillis", List.of("0")).get(0));
+        for (String cookie : params.getOrDefault("setCookie", List.of())) {
+            exchange.getResponseHeaders().add("Set-Cookie", cookie);
+        }
+        if (params.containsKey("downloadBytes")) {
+            download(exchange, Long.parseLong(params.get("downloadBytes").get(0)));
+            return;
         }
         ObjectNode node = json.createObjectNode();
         node.put("method", exchange.getRequestMethod());

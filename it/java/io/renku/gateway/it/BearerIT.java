@@ -48,6 +48,19 @@ class BearerIT {
     }
 
     @Test
+    void validatedBearerTokenIsForwardedAndNoSessionIsMade() throws Exception {
+        String token = PasswordGrant.demoAccessToken("renku", "renku", "renku-secret");
+        HttpResponse<String> response = new Http(base).get("api/data/projects", "Authorization", "Bearer " + token,
+                "Renku-Auth-Refresh-Token", "forged", "Renku-Auth-Anon-Id", "anon-forged");
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode headers = json.readTree(response.body()).path("headers");
+        assertEquals("Bearer " + token, headers.path("authorization").asText());
+        assertTrue(headers.path("renku-auth-refresh-token").isMissingNode(), "client-sent credential headers are dropped");
+        assertTrue(headers.path("renku-auth-anon-id").isMissingNode());
+        assertTrue(response.headers().allValues("Set-Cookie").isEmpty(), "a bearer caller gets no session");
+    }
+
+    @Test
     void tokenAsBasicPasswordWorksWithAnyUserName() throws Exception {
         String token = PasswordGrant.demoAccessToken("renku", "renku-cli", null);
         String basic = Base64.getEncoder().encodeToString(("whoever:" + token).getBytes(StandardCharsets.UTF_8));

@@ -67,19 +67,20 @@ class HealthIT {
         assertEquals(200, status, "the gateway did not recover within 10 s of Redis returning");
     }
 
+    /** Every path is now forwarded by route, so a container-made error is a wrong method on a gateway endpoint. */
     @Test
-    void unknownPathIsProblemJsonForApisAndHtmlForBrowsers() throws Exception {
-        HttpResponse<String> api = get("no/such/thing", "application/json");
-        assertEquals(404, api.statusCode());
+    void containerErrorsAreProblemJsonForApisAndHtmlForBrowsers() throws Exception {
+        HttpResponse<String> api = send("POST", "health", "application/json");
+        assertEquals(405, api.statusCode());
         assertEquals("application/problem+json", api.headers().firstValue("Content-Type").orElse(""));
         JsonNode problem = json.readTree(api.body());
-        assertEquals("urn:renku-gateway:problem:not-found", problem.path("type").asText());
-        assertTrue(problem.path("detail").asText().contains("/no/such/thing"));
+        assertEquals("urn:renku-gateway:problem:method-not-allowed", problem.path("type").asText());
+        assertTrue(problem.path("detail").asText().contains("/health"), problem.toString());
 
-        HttpResponse<String> browser = get("no/such/thing", "text/html,application/xhtml+xml,*/*;q=0.8");
-        assertEquals(404, browser.statusCode());
+        HttpResponse<String> browser = send("POST", "health", "text/html,application/xhtml+xml,*/*;q=0.8");
+        assertEquals(405, browser.statusCode());
         assertTrue(browser.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
-        assertTrue(browser.body().contains("Nothing is served at /no/such/thing"));
+        assertTrue(browser.body().contains("is not allowed on /health"), browser.body());
         assertTrue(!browser.body().contains("Exception") && !browser.body().contains("Tomcat"), browser.body());
     }
 
@@ -94,8 +95,13 @@ class HealthIT {
     }
 
     private HttpResponse<String> get(String path, String accept) throws Exception {
+        return send("GET", path, accept);
+    }
+
+    private HttpResponse<String> send(String method, String path, String accept) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base.toString()).resolve(path))
-                .header("Accept", accept).timeout(Duration.ofSeconds(10)).GET().build();
+                .header("Accept", accept).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 

@@ -84,6 +84,33 @@ class SessionIT {
     }
 
     @Test
+    void proxiedRequestCarriesTheSessionsTokensAndNotTheCookie() throws Exception {
+        Http http = new Http(base);
+        String cookie = cookie(login(http, "user-7"));
+        HttpResponse<String> echoed = http.get("api/data/projects", "Cookie", cookie + "; other=1",
+                "Authorization", "Bearer forged-by-client");
+        assertEquals(200, echoed.statusCode(), echoed.body());
+        JsonNode headers = json.readTree(echoed.body()).path("headers");
+        assertEquals("Bearer " + ACCESS, headers.path("authorization").asText());
+        assertEquals(REFRESH, headers.path("renku-auth-refresh-token").asText());
+        assertEquals("other=1", headers.path("cookie").asText(), "the gateway's cookie never reaches an upstream");
+        assertTrue(headers.path("renku-auth-anon-id").isMissingNode());
+    }
+
+    @Test
+    void anonymousCallerGetsAStableAnonymousIdKeptInItsSession() throws Exception {
+        Http http = new Http(base);
+        HttpResponse<String> first = http.get("api/data/projects");
+        String anonId = json.readTree(first.body()).path("headers").path("renku-auth-anon-id").asText();
+        assertTrue(anonId.matches("anon-[A-Za-z0-9_-]{22}"), anonId);
+        String cookie = cookie(first);
+        HttpResponse<String> second = http.get("api/data/projects", "Cookie", cookie);
+        assertEquals(anonId, json.readTree(second.body()).path("headers").path("renku-auth-anon-id").asText());
+        assertTrue(json.readTree(second.body()).path("headers").path("authorization").isMissingNode());
+        assertEquals(401, http.get("api/auth/user", "Cookie", cookie).statusCode(), "anonymous is not logged in");
+    }
+
+    @Test
     void anAuthenticatedRequestCostsOneRedisReadAndNoWrite() {
         Http http = new Http(base);
         String cookie = cookie(login(http, "user-2"));

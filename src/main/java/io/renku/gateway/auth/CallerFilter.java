@@ -3,6 +3,8 @@ package io.renku.gateway.auth;
 import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.Identity;
+import io.renku.gateway.proxy.UpstreamCredentials;
+import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.session.SessionUser;
 import io.renku.gateway.web.GatewayContext;
 import jakarta.servlet.FilterChain;
@@ -31,17 +33,22 @@ public final class CallerFilter extends HttpFilter {
     private static final Set<String> SKIPPED = Set.of("/health", "/ready", "/_error");
 
     private transient BearerAuthenticator bearer;
+    private transient SessionTokens tokens;
 
     @Override
     public void init() {
-        bearer = GatewayContext.from(getServletContext()).bearer();
+        GatewayContext context = GatewayContext.from(getServletContext());
+        bearer = context.bearer();
+        tokens = new SessionTokens(context.tokens());
     }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (!SKIPPED.contains(request.getServletPath())) {
-            request.setAttribute(Callers.IDENTITY, resolve(request));
+            Identity caller = resolve(request);
+            request.setAttribute(Callers.IDENTITY, caller);
+            request.setAttribute(UpstreamCredentials.ATTRIBUTE, new CallerCredentials(request, caller, tokens));
         }
         chain.doFilter(request, response);
     }

@@ -7,18 +7,21 @@ import java.util.Objects;
  * {@link io.renku.gateway.errors.InvalidSettingException} naming it.
  */
 public record GatewaySettings(RedisSettings redis, SessionSettings sessions, TokenVerificationSettings tokens,
-        LoginSettings login, RevproxySettings revproxy) {
+        LoginSettings login, RevproxySettings revproxy, RouteSettings routes) {
     public GatewaySettings {
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(login, "login");
         Objects.requireNonNull(revproxy, "revproxy");
+        Objects.requireNonNull(routes, "routes");
     }
 
     public static GatewaySettings read(SettingsSource source) {
         SettingReader reader = new SettingReader(source);
-        return new GatewaySettings(RedisSettings.read(reader), SessionSettings.read(reader),
-                TokenVerificationSettings.read(reader), LoginSettings.read(reader), RevproxySettings.read(reader));
+        RevproxySettings revproxy = RevproxySettings.read(reader);
+        SessionSettings sessions = SessionSettings.read(reader);
+        return new GatewaySettings(RedisSettings.read(reader), sessions, TokenVerificationSettings.read(reader),
+                LoginSettings.read(reader), revproxy, RouteSettings.of(revproxy, sessions));
     }
 }

@@ -1,0 +1,94 @@
+package io.renku.gateway.auth;
+
+import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.model.AuthMethod;
+import io.renku.gateway.model.Identity;
+import io.renku.gateway.model.Secret;
+import io.renku.gateway.model.TokenSet;
+import io.renku.gateway.proxy.UpstreamCredentials;
+import io.renku.gateway.session.SessionTokens;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the proxy may inject for one caller, read lazily (a route that injects nothing decrypts nothing): a session's
+ * stored Keycloak ({@code renku}) and GitLab ({@code gitlab}) tokens; a Bearer or Basic caller's own validated token
+ * (never a stored one); an anonymous caller's stable id, which makes the session that keeps it on first use.
+ */
+final class CallerCredentials implements UpstreamCredentials {
+    static final String RENKU = "renku";
+    static final String GITLAB = "gitlab";
+
+    private final HttpServletRequest request;
+    private final Identity identity;
+    private final SessionTokens tokens;
+    private Optional<TokenSet> renku;
+    private Optional<TokenSet> gitlab;
+
+    CallerCredentials(HttpServletRequest request, Identity identity, SessionTokens tokens) {
+        this.request = Objects.requireNonNull(request, "request");
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+    }
+
+    @Override
+    public Optional<Secret> accessToken() {
+        return switch (identity.method()) {
+            case SESSION -> renku().map(TokenSet::accessToken);
+            case BEARER, BASIC -> identity.token();
+            case ANONYMOUS -> Optional.empty();
+        };
+    }
+
+    @Override
+    public Optional<Secret> refreshToken() {
+        return renku().flatMap(TokenSet::refreshToken);
+    }
+
+    @Override
+    public Optional<Secret> gitlabToken() {
+        return gitlab().map(TokenSet::accessToken);
+    }
+
+    @Override
+    public Optional<Instant> gitlabExpiresAt() {
+        return gitlab().flatMap(TokenSet::expiresAt);
+    }
+
+    @Override
+    public Optional<String> anonymousId() {
+        if (identity.method() != AuthMethod.ANONYMOUS || request.getAttribute(Callers.STORE_FAILURE) != null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Callers.anonymousId(request));
+        } catch (GatewayException storeDown) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<TokenSet> renku() {
+        if (renku == null) {
+            renku = stored(RENKU);
+        }
+        return renku;
+    }
+
+    private Optional<TokenSet> gitlab() {
+        if (gitlab == null) {
+            gitlab = stored(GITLAB);
+        }
+        return gitlab;
+    }
+
+    private Optional<TokenSet> stored(String provider) {
+        if (identity.method() != AuthMethod.SESSION) {
+            return Optional.empty();
+        }
+        HttpSession session = request.getSession(false);
+        return session == null ? Optional.empty() : tokens.load(session, provider);
+    }
+}

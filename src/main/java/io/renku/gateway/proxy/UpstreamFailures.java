@@ -1,0 +1,47 @@
+package io.renku.gateway.proxy;
+
+import io.renku.gateway.errors.ErrorKind;
+import io.renku.gateway.errors.GatewayException;
+import java.io.InterruptedIOException;
+import java.util.Map;
+import org.apache.http.conn.ConnectionPoolTimeoutException;
+
+/**
+ * What a failed exchange with an upstream means for the client: no connection from the pool in time is 503 (the
+ * gateway is saturated, retry), any other timeout 504, everything else (refused, reset, closed early, a malformed
+ * answer) 502. The detail a client sees names
+ * no upstream address; the servlet logs the route and the cause once.
+ */
+public final class UpstreamFailures {
+    private UpstreamFailures() {
+    }
+
+    public static GatewayException classify(Exception e) {
+        if (e instanceof GatewayException g) {
+            return g;
+        }
+        if (e instanceof ConnectionPoolTimeoutException) {
+            return new GatewayException(ErrorKind.SERVICE_UNAVAILABLE,
+                    "No free connection to the upstream service; try again shortly", e,
+                    Map.of("Retry-After", "1"));
+        }
+        if (e instanceof InterruptedIOException) {
+            return new GatewayException(ErrorKind.GATEWAY_TIMEOUT,
+                    "The upstream service did not answer in time", e);
+        }
+        return new GatewayException(ErrorKind.BAD_GATEWAY, "The upstream service could not be reached or broke off", e);
+    }
+
+    /**
+     * True when the failure is the client going away mid-response (Tomcat's {@code ClientAbortException}): not the
+     * upstream's fault, and nothing can be sent any more.
+     */
+    public static boolean isClientAbort(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().equals("ClientAbortException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
