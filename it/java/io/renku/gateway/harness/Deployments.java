@@ -43,7 +43,8 @@ public final class Deployments {
         return war.addAsWebInfResource(new StringAsset(changed), "web.xml");
     }
 
-    private static WebArchive built(String archiveName) {
+    /** The built WAR under another name (another context path). */
+    public static WebArchive built(String archiveName) {
         File file = new File(System.getProperty("it.war", "target/gateway.war"));
         if (!file.isFile()) {
             throw new IllegalStateException("the WAR " + file + " is missing: run through 'mvn verify'");
