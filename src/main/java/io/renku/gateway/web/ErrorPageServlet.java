@@ -32,9 +32,9 @@ public final class ErrorPageServlet extends HttpServlet {
         if (gateway != null) {
             problem = Problem.of(gateway, instance, requestId);
         } else if (code == null) {
-            problem = Problem.forStatus(404, request.getMethod(), instance, requestId);
+            problem = Problem.forStatus(404, null, instance, requestId);
         } else if (code instanceof Integer status && status < 500) {
-            problem = Problem.forStatus(status, request.getMethod(), instance, requestId);
+            problem = Problem.forStatus(status, null, instance, requestId);
         } else {
             problem = Problem.unexpected(instance, requestId);
         }

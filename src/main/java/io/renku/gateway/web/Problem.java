@@ -26,12 +26,15 @@ public record Problem(ErrorKind kind, String detail, String instance, String req
                 instance, requestId, Map.of());
     }
 
-    /** A problem for an HTTP status the container or JAX-RS decided on (unknown path, wrong method, ...). */
+    /**
+     * A problem for an HTTP status the container or JAX-RS decided on (unknown path, wrong method, ...); {@code method}
+     * may be null where the request's method is not known (Tomcat's error dispatch reports it as GET).
+     */
     public static Problem forStatus(int status, String method, String instance, String requestId) {
         ErrorKind kind = ErrorKind.forStatus(status);
         String detail = switch (kind) {
             case NOT_FOUND -> "Nothing is served at " + instance;
-            case METHOD_NOT_ALLOWED -> method + " is not allowed on " + instance;
+            case METHOD_NOT_ALLOWED -> (method == null ? "This method" : method) + " is not allowed on " + instance;
             default -> kind.title();
         };
         return new Problem(kind, detail, instance, requestId, Map.of());
