@@ -64,7 +64,9 @@ class ClusterTopologyTest {
 
     @AfterAll
     static void stopCluster() {
-        nodes.close();
+        if (nodes != null) {
+            nodes.close();
+        }
     }
 
     static RedisSettings settings(String... more) {

@@ -26,6 +26,7 @@ final class RedisNodes implements AutoCloseable {
     private final Path root;
     private final File binary;
     private final List<Node> nodes = new ArrayList<>();
+    private final Thread stopOnJvmExit = new Thread(this::stopAll, "stop redis-server processes");
 
     RedisNodes(String name) {
         try {
@@ -35,6 +36,8 @@ final class RedisNodes implements AutoCloseable {
             if (!binary.canExecute() && !binary.setExecutable(true)) {
                 throw new IOException("cannot make " + binary + " executable");
             }
+            // Child processes outlive a JVM that dies without running @AfterAll (fork timeout, Ctrl-C).
+            Runtime.getRuntime().addShutdownHook(stopOnJvmExit);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare redis-server", e);
         }
@@ -100,7 +103,16 @@ final class RedisNodes implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Node node : nodes) {
+        stopAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnJvmExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    private void stopAll() {
+        for (Node node : List.copyOf(nodes)) {
             node.stop();
         }
     }

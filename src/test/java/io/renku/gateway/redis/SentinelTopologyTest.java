@@ -75,7 +75,9 @@ class SentinelTopologyTest {
 
     @AfterAll
     static void stopSentinelSetup() {
-        nodes.close();
+        if (nodes != null) {
+            nodes.close();
+        }
     }
 
     static RedisSettings settings(String... more) {

@@ -43,7 +43,9 @@ class StandaloneTopologyTest {
 
     @AfterAll
     static void stopServers() {
-        nodes.close();
+        if (nodes != null) {
+            nodes.close();
+        }
     }
 
     @Test

@@ -55,7 +55,9 @@ class TlsTopologyTest {
 
     @AfterAll
     static void stopTlsServers() {
-        nodes.close();
+        if (nodes != null) {
+            nodes.close();
+        }
     }
 
     @Test
