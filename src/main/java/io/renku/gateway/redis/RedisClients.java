@@ -1,6 +1,7 @@
 package io.renku.gateway.redis;
 
 import io.renku.gateway.config.RedisSettings;
+import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.HostPort;
 import java.time.Duration;
 import java.util.Set;
@@ -15,12 +16,18 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Builds the one Jedis client of a deployment from {@link RedisSettings}: standalone ({@link JedisPooled}), Sentinel
  * ({@link JedisSentineled}) or Cluster ({@link JedisCluster}); all are {@link UnifiedJedis}, so the rest of the
  * gateway does not care which. Pool waits are bounded by the timeout, so a Redis outage makes requests fail fast
  * (and become 503s) instead of hanging on an exhausted pool.
+ *
+ * <p>Standalone clients connect lazily, so a wrong password surfaces as a 503 on the first request. Sentinel and
+ * Cluster clients must ask the Sentinels or a node for the topology while being built; when none answers, the
+ * failure is a {@link GatewayException} naming the addresses and the settings to check (never a password), which
+ * stops the deployment with that message.
  */
 public final class RedisClients {
     private RedisClients() {
@@ -30,11 +37,8 @@ public final class RedisClients {
         if (!settings.enabled()) {
             throw new IllegalArgumentException("Redis is not configured");
         }
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(settings.timeoutMillis())
-                .socketTimeoutMillis(settings.timeoutMillis())
-                .ssl(settings.tls())
-                .clientName("renku-gateway");
+        RedisTls tls = settings.tls() ? RedisTls.of(settings.tlsCaFile()) : null;
+        DefaultJedisClientConfig.Builder config = base(settings, tls).clientName("renku-gateway");
         if (!settings.username().isEmpty()) {
             config.user(settings.username());
         }
@@ -49,20 +53,39 @@ public final class RedisClients {
         pool.setMaxWait(Duration.ofMillis(settings.timeoutMillis()));
         pool.setTestWhileIdle(true);
         if (settings.cluster()) {
-            return new JedisCluster(hosts(settings), config.build(), 5, pool);
+            try {
+                return new JedisCluster(hosts(settings), config.build(), 5, pool);
+            } catch (JedisException e) {
+                throw GatewayException.unavailable("No Redis Cluster node at " + settings.addresses()
+                        + " answered with the slot map (unreachable, or wrong " + RedisSettings.USERNAME + "/"
+                        + RedisSettings.PASSWORD + "?): " + e.getMessage(), 5, e);
+            }
         }
         if (settings.sentinel()) {
             JedisClientConfig master = config.database(settings.dbIndex()).build();
-            JedisClientConfig sentinel = DefaultJedisClientConfig.builder()
-                    .connectionTimeoutMillis(settings.timeoutMillis())
-                    .socketTimeoutMillis(settings.timeoutMillis())
-                    .ssl(settings.tls())
-                    .build();
-            return new JedisSentineled(settings.masterName(), master, pool, hosts(settings), sentinel);
+            DefaultJedisClientConfig.Builder sentinel = base(settings, tls);
+            if (!settings.sentinelPassword().isEmpty()) {
+                sentinel.password(settings.sentinelPassword().reveal());
+            }
+            try {
+                return new JedisSentineled(settings.masterName(), master, pool, hosts(settings), sentinel.build());
+            } catch (JedisException e) {
+                throw GatewayException.unavailable("No Redis Sentinel at " + settings.addresses() + " named the primary '"
+                        + settings.masterName() + "' (unreachable, wrong " + RedisSettings.SENTINEL_PASSWORD + " or "
+                        + RedisSettings.MASTER_NAME + "?): " + e.getMessage(), 5, e);
+            }
         }
         HostPort first = settings.addresses().get(0);
         return new JedisPooled(pool, new HostAndPort(first.host(), first.port()),
                 config.database(settings.dbIndex()).build());
+    }
+
+    /** Timeouts and TLS, shared by the data nodes' and the Sentinels' connections. */
+    private static DefaultJedisClientConfig.Builder base(RedisSettings settings, RedisTls tls) {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(settings.timeoutMillis())
+                .socketTimeoutMillis(settings.timeoutMillis());
+        return tls == null ? config : tls.apply(config);
     }
 
     private static Set<HostAndPort> hosts(RedisSettings settings) {

@@ -50,7 +50,13 @@ public final class GatewayContextListener implements ServletContextListener {
         Optional<UnifiedJedis> redis = Optional.empty();
         SessionRepository<? extends Session> sessions;
         if (settings.redis().enabled()) {
-            UnifiedJedis jedis = RedisClients.create(settings.redis());
+            UnifiedJedis jedis;
+            try {
+                jedis = RedisClients.create(settings.redis());
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "Gateway not started: Redis: " + e.getMessage());
+                throw e;
+            }
             redis = Optional.of(jedis);
             sessions = RedisSessionRepository.of(jedis, settings.redis().keyNamespace(), settings.sessions());
             checks.add(new RedisReadiness(jedis, settings.redis().addresses().stream().map(Object::toString)

@@ -74,4 +74,37 @@ class RedisSettingsTest {
         assertFalse(settings.toString().contains("hunter2"), settings.toString());
         assertEquals("hunter2", settings.password().reveal());
     }
+
+    @Test
+    void sentinelPasswordIsSeparateFromTheDataPasswordAndNeverPrinted() {
+        RedisSettings settings = read("redis.addresses", "s1:26379", "redis.isSentinel", "true", "redis.masterName",
+                "m", "redis.password", "data-secret", "redis.sentinelPassword", "sentinel-secret");
+        assertEquals("data-secret", settings.password().reveal());
+        assertEquals("sentinel-secret", settings.sentinelPassword().reveal());
+        assertFalse(settings.toString().contains("sentinel-secret"), settings.toString());
+        assertTrue(read("redis.addresses", "s1:26379").sentinelPassword().isEmpty(), "empty by default");
+    }
+
+    @Test
+    void sentinelPasswordWithoutSentinelIsRefusedWithoutEchoingIt() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> read("redis.addresses", "a:1", "redis.sentinelPassword", "sentinel-secret"));
+        assertEquals("redis.sentinelPassword", e.setting());
+        assertFalse(e.getMessage().contains("sentinel-secret"), e.getMessage());
+    }
+
+    @Test
+    void tlsCaFileNeedsTlsAndAReadableFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path pem = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "x");
+        assertEquals(pem.toString(),
+                read("redis.addresses", "rediss://a:1", "redis.tlsCaFile", pem.toString()).tlsCaFile());
+        InvalidSettingException plain = assertThrows(InvalidSettingException.class,
+                () -> read("redis.addresses", "a:1", "redis.tlsCaFile", pem.toString()));
+        assertTrue(plain.getMessage().contains("TLS is off"), plain.getMessage());
+        String missing = dir.resolve("absent.pem").toString();
+        InvalidSettingException absent = assertThrows(InvalidSettingException.class,
+                () -> read("redis.addresses", "a:1", "redis.tls", "true", "redis.tlsCaFile", missing));
+        assertTrue(absent.getMessage().contains("was '" + missing + "'"), absent.getMessage());
+    }
 }
