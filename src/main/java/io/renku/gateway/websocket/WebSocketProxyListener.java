@@ -15,6 +15,13 @@ import java.time.Duration;
  * {@link WebSocketRelay} that connects to the upstream. Programmatic rather than {@code @ServerEndpoint}, so the
  * endpoint exists only when this listener runs (after {@code GatewayContextListener}, whose settings it reads: its
  * {@code <listener>} must come later in web.xml) and the path lives in one constant.
+ *
+ * <p>Why the container's Jakarta WebSocket server (and the JDK's WebSocket client upstream) rather than
+ * {@code HttpServletRequest.upgrade} with raw frame relaying: both sides are then non-blocking, so an idle socket holds
+ * no thread (a raw relay needs a thread per direction per socket, or a hand-written non-blocking pump), and RFC 6455
+ * framing, masking, fragmentation, ping and close handling come from implementations that are already tested. The
+ * price is that messages are re-framed per hop instead of copied byte for byte, and that the caller reaches the
+ * handshake through the user principal (see {@link UpstreamSocket}).
  */
 public final class WebSocketProxyListener implements ServletContextListener {
     @Override
