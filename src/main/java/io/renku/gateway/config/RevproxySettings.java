@@ -8,11 +8,13 @@ import java.util.Objects;
  * connection pool shared by every route. The pool is one pool for all upstreams: {@code revproxy.maxConnections}
  * bounds both the total and each upstream, so one slow upstream cannot take connections it was not given.
  */
-public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, int maxConnections,
-        int connectTimeoutMillis, int readTimeoutMillis) {
+public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI uiServerWebSocket,
+        int maxConnections, int connectTimeoutMillis, int readTimeoutMillis) {
     public static final String DATA_SERVICE = "revproxy.renkuServices.dataService";
     public static final String KEYCLOAK = "revproxy.renkuServices.keycloak";
     public static final String UI_SERVER = "revproxy.renkuServices.uiServer";
+    /** Where {@code /ui-server/ws} WebSockets go; empty means the UI server itself (an install rarely splits them). */
+    public static final String UI_SERVER_WEBSOCKET = "revproxy.renkuServices.uiServerWebSocket";
     public static final String MAX_CONNECTIONS = "revproxy.maxConnections";
     public static final String CONNECT_TIMEOUT_MILLIS = "revproxy.connectTimeoutMillis";
     public static final String READ_TIMEOUT_MILLIS = "revproxy.readTimeoutMillis";
@@ -21,13 +23,16 @@ public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, int 
         Objects.requireNonNull(dataService, "dataService");
         Objects.requireNonNull(keycloak, "keycloak");
         Objects.requireNonNull(uiServer, "uiServer");
+        Objects.requireNonNull(uiServerWebSocket, "uiServerWebSocket");
     }
 
     public static RevproxySettings read(SettingReader reader) {
+        URI uiServer = reader.httpUrl(UI_SERVER, URI.create("http://renku-ui"));
         return new RevproxySettings(
                 reader.httpUrl(DATA_SERVICE, URI.create("http://renku-data-service")),
                 reader.httpUrl(KEYCLOAK, URI.create("http://keycloak")),
-                reader.httpUrl(UI_SERVER, URI.create("http://renku-ui")),
+                uiServer,
+                reader.httpUrl(UI_SERVER_WEBSOCKET, uiServer),
                 reader.integer(MAX_CONNECTIONS, 64, 1, 10_000),
                 reader.integer(CONNECT_TIMEOUT_MILLIS, 5_000, 1, 600_000),
                 reader.integer(READ_TIMEOUT_MILLIS, 60_000, 1, 3_600_000));

@@ -1,0 +1,75 @@
+package io.renku.gateway.websocket;
+
+import io.renku.gateway.model.Secret;
+import io.renku.gateway.proxy.RequestHeaderPolicy;
+import io.renku.gateway.proxy.SessionCookies;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The headers of the gateway's own handshake with the upstream, from the browser's handshake. The HTTP proxy's rules
+ * apply unchanged ({@link RequestHeaderPolicy}, {@link SessionCookies}): a client's {@code Authorization},
+ * {@code Renku-Auth-*}, {@code Gitlab-Access-Token*} and {@code X-Forwarded-*} never pass, because the upstream trusts
+ * them as the gateway's word, and the gateway's session cookie never leaves it. The {@code Sec-WebSocket-*} headers
+ * belong to the browser's hop: the upstream hop gets its own key from the JDK client, and the offered subprotocols
+ * are passed separately. The caller's validated access token is injected as {@code Authorization: Bearer}.
+ */
+public final class HandshakeHeaders {
+    private HandshakeHeaders() {
+    }
+
+    /**
+     * @param client the browser's headers (name to values, in order)
+     * @param forwarded {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} and {@code X-Request-Id} as the gateway
+     *     saw them; null values are left out
+     */
+    public static Map<String, List<String>> forUpstream(Map<String, List<String>> client, SessionCookies cookies,
+            Map<String, String> forwarded, Secret accessToken) {
+        Objects.requireNonNull(accessToken, "accessToken");
+        List<String> connection = client.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("Connection"))
+                .flatMap(e -> e.getValue().stream()).toList();
+        RequestHeaderPolicy policy = RequestHeaderPolicy.forConnectionHeaders(connection);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        client.forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!policy.forwards(name) || lower.startsWith("sec-websocket-") || lower.equals("expect")) {
+                return;
+            }
+            List<String> kept = new ArrayList<>();
+            for (String value : values) {
+                String v = lower.equals("cookie") ? cookies.withoutSessionCookie(value) : value;
+                if (v != null) {
+                    kept.add(v);
+                }
+            }
+            if (!kept.isEmpty()) {
+                headers.put(name, List.copyOf(kept));
+            }
+        });
+        forwarded.forEach((name, value) -> {
+            if (value != null) {
+                headers.put(name, List.of(value));
+            }
+        });
+        headers.put("Authorization", List.of("Bearer " + accessToken.reveal()));
+        return headers;
+    }
+
+    /** The subprotocols the browser offered ({@code Sec-WebSocket-Protocol}, comma-separated, possibly repeated). */
+    public static List<String> offeredSubprotocols(List<String> values) {
+        List<String> protocols = new ArrayList<>();
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String t = token.trim();
+                if (!t.isEmpty()) {
+                    protocols.add(t);
+                }
+            }
+        }
+        return List.copyOf(protocols);
+    }
+}
