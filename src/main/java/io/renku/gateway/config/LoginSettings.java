@@ -87,7 +87,8 @@ public record LoginSettings(String loginRoutesBasePath, URI renkuBaseUrl, List<S
         }
         List<URI> allowed = new ArrayList<>();
         for (String entry : reader.list(ALLOWED_REDIRECT_URLS, List.of())) {
-            URI uri = new SettingReader(new SettingsSource(name -> entry, name -> null, name -> null)).httpUrl(ALLOWED_REDIRECT_URLS, null);
+            URI uri = new SettingReader(new SettingsSource(name -> entry, name -> null, name -> null))
+                    .httpUrl(ALLOWED_REDIRECT_URLS, null);
             if (uri == null || uri.getRawQuery() != null || entry.contains("..") || !entry.matches("[\\x21-\\x7e]+")) {
                 throw SettingReader.invalid(ALLOWED_REDIRECT_URLS, entry,
                         "a list of http(s) origins or URL prefixes without query, fragment, user-info or '..'");
@@ -127,7 +128,8 @@ public record LoginSettings(String loginRoutesBasePath, URI renkuBaseUrl, List<S
     /** The base URL must be an origin with at most a path: a query or fragment would make the redirect check vague. */
     private static URI origin(SettingReader reader, String name, URI uri) {
         if (uri.getRawQuery() != null) {
-            throw SettingReader.invalid(name, uri.toString(), "an http(s) URL without a query (e.g. https://renku.example.org)");
+            throw SettingReader.invalid(name, uri.toString(),
+                    "an http(s) URL without a query (e.g. https://renku.example.org)");
         }
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         return URI.create(uri.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + uri.getRawAuthority() + path);

@@ -105,7 +105,7 @@ public final class RedirectTargets {
         return uri.getScheme().toLowerCase(Locale.ROOT).equals("https") ? 443 : 80;
     }
 
-    /** A prefix that ends at a segment boundary: {@code /app} covers {@code /app} and {@code /app/x}, not {@code /apps}. */
+    /** A prefix ending at a segment boundary: {@code /app} covers {@code /app} and {@code /app/x}, not {@code /apps}. */
     private static boolean underPath(String path, String prefix) {
         if (prefix == null || prefix.isEmpty() || prefix.equals("/")) {
             return true;

@@ -76,7 +76,8 @@ public final class GatewayContextListener implements ServletContextListener {
         }
         GatewayContext context = new GatewayContext(settings, redis, sessions,
                 new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
-                TokenCipher.of(settings.sessions()), BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT), loginProviders,
+                TokenCipher.of(settings.sessions()), BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT),
+                loginProviders,
                 checks, new ProblemRenderer());
         servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
         ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
