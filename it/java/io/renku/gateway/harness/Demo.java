@@ -62,6 +62,13 @@ public final class Demo {
             defaultSetting(settings, "sessions.cookieSigningKeys", "ZGVtby1vbmx5LWNvb2tpZS1zaWduaW5nLWtleS0wMDA=");
             defaultSetting(settings, "login.tokenEncryption.secretKey", "ZGVtby1vbmx5LXRva2VuLWVuY3J5cHRpb24ta2V5MDA=");
             defaultSetting(settings, "sessions.cookieSecure", "false");
+            defaultSetting(settings, "login.renkuBaseURL", "http://localhost:" + gatewayPort);
+            defaultSetting(settings, "login.providers.renku.issuer", keycloak.issuer("renku"));
+            defaultSetting(settings, "login.providers.renku.clientID", "renku");
+            defaultSetting(settings, "login.providers.renku.clientSecret", "renku-secret");
+            defaultSetting(settings, "login.providers.gitlab.issuer", keycloak.issuer("gitlab"));
+            defaultSetting(settings, "login.providers.gitlab.clientID", "renku-gateway");
+            defaultSetting(settings, "login.providers.gitlab.clientSecret", "gitlab-secret");
             forwardUserSettings(settings);
 
             say("starting the gateway in Tomcat on port " + gatewayPort);
@@ -77,6 +84,7 @@ public final class Demo {
             say("  Keycloak       " + keycloak.baseUrl() + "/admin   (admin / admin)");
             say("  realms         renku: " + keycloak.issuer("renku") + "   gitlab: " + keycloak.issuer("gitlab"));
             say("  demo user      demo / demo (in both realms)");
+            say("  log in         " + tomcat.url() + "api/auth/login   (then " + tomcat.url() + "api/auth/user)");
             say("  sessions       " + (System.getenv("GATEWAY_REDIS_ADDRESSES") != null
                     || System.getProperty("redis.addresses") != null ? "in Redis" : "in memory (single node)"));
             say("  logs           " + work);

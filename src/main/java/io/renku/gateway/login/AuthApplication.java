@@ -3,6 +3,7 @@ package io.renku.gateway.login;
 import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.web.GatewayContext;
 import io.renku.gateway.web.ProblemExceptionMapper;
+import java.time.Clock;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
@@ -15,7 +16,10 @@ public final class AuthApplication extends ResourceConfig {
     public AuthApplication(GatewayContext context) {
         register(JacksonFeature.class);
         register(new ProblemExceptionMapper(context.problems()));
-        register(new UserResource(new SessionTokens(context.tokens())));
+        SessionTokens tokens = new SessionTokens(context.tokens());
+        register(new UserResource(tokens));
+        register(new LoginResource(context.settings().login(), context.loginProviders(), tokens, context.tokens(),
+                Clock.systemUTC()));
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
         property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
     }

@@ -2,10 +2,13 @@ package io.renku.gateway.web;
 
 import io.renku.gateway.auth.BearerAuthenticator;
 import io.renku.gateway.config.GatewaySettings;
+import io.renku.gateway.login.OidcProvider;
 import io.renku.gateway.session.SignedCookieSessionIdResolver;
 import io.renku.gateway.session.TokenCipher;
 import jakarta.servlet.ServletContext;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.springframework.session.Session;
@@ -18,7 +21,7 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> redis,
         SessionRepository<? extends Session> sessions, SignedCookieSessionIdResolver sessionIds, TokenCipher tokens,
-        BearerAuthenticator bearer,
+        BearerAuthenticator bearer, Map<String, OidcProvider> loginProviders,
         List<ReadinessCheck> readiness, ProblemRenderer problems) {
     public static final String ATTRIBUTE = GatewayContext.class.getName();
 
@@ -29,6 +32,7 @@ public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> re
         Objects.requireNonNull(sessionIds, "sessionIds");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(bearer, "bearer");
+        loginProviders = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(loginProviders));
         readiness = List.copyOf(readiness);
         Objects.requireNonNull(problems, "problems");
     }

@@ -3,6 +3,7 @@ package io.renku.gateway.web;
 import io.renku.gateway.auth.BearerAuthenticator;
 import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.login.AuthApplication;
+import io.renku.gateway.login.OidcProvider;
 import io.renku.gateway.config.SettingsSource;
 import io.renku.gateway.errors.InvalidSettingException;
 import io.renku.gateway.redis.RedisClients;
@@ -19,7 +20,10 @@ import java.time.Duration;
 import org.glassfish.jersey.servlet.ServletContainer;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.session.Session;
@@ -35,6 +39,8 @@ public final class GatewayContextListener implements ServletContextListener {
     private static final Logger LOG = System.getLogger(GatewayContextListener.class.getName());
     /** How long the gateway waits for an identity provider (discovery, JWKS, introspection) before answering 503. */
     private static final Duration IDP_TIMEOUT = Duration.ofSeconds(5);
+    /** After a failed discovery of a login provider, logins fail fast for this long before it is asked again. */
+    private static final Duration DISCOVERY_RETRY_DELAY = Duration.ofSeconds(5);
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -67,9 +73,17 @@ public final class GatewayContextListener implements ServletContextListener {
             LOG.log(Level.WARNING, "redis.addresses is not set: sessions are kept in memory on this node only; "
                     + "they are lost on restart and not shared with other replicas");
         }
+        Map<String, OidcProvider> loginProviders = new LinkedHashMap<>();
+        for (var provider : settings.login().providers().values()) {
+            OidcProvider oidc = new OidcProvider(provider, settings.tokens().allowedAlgorithms(),
+                    settings.tokens().clockSkew(), IDP_TIMEOUT, DISCOVERY_RETRY_DELAY, Clock.systemUTC());
+            loginProviders.put(provider.id(), oidc);
+            checks.add(oidc);
+        }
         GatewayContext context = new GatewayContext(settings, redis, sessions,
                 new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
                 TokenCipher.of(settings.sessions()), BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT),
+                loginProviders,
                 checks, new ProblemRenderer());
         servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
         ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
@@ -84,6 +98,7 @@ public final class GatewayContextListener implements ServletContextListener {
         event.getServletContext().removeAttribute(GatewayContext.ATTRIBUTE);
         if (value instanceof GatewayContext context) {
             context.bearer().close();
+            context.loginProviders().values().forEach(OidcProvider::close);
             context.redis().ifPresent(UnifiedJedis::close);
         }
     }

@@ -1,0 +1,223 @@
+package io.renku.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.renku.gateway.harness.Deployments;
+import io.renku.gateway.harness.GatewayIT;
+import io.renku.gateway.harness.Http;
+import io.renku.gateway.harness.PasswordGrant;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The login chain through the real Keycloak without a browser: the gateway sends us to the {@code renku} realm, we
+ * post the demo user's credentials to its login form, Keycloak sends us back with a code, the gateway sends us on to
+ * the realm playing GitLab, and finally to {@code redirect_url}. Both Keycloak's cookies and the gateway's are
+ * {@code Secure}, so over these plain-http test connections they are sent by hand, as a browser on https would.
+ */
+@GatewayIT
+class LoginIT {
+    private static final Pattern FORM_ACTION = Pattern.compile("<form[^>]*\\saction=\"([^\"]+)\"");
+    private final ObjectMapper json = new ObjectMapper();
+
+    @ArquillianResource
+    private URL base;
+
+    @Deployment(testable = false)
+    static WebArchive gateway() {
+        return Deployments.gateway();
+    }
+
+    @Test
+    void wholeChainLogsInAtKeycloakThenGitlabAndEndsAtTheRedirectUrl() throws Exception {
+        Http http = new Http(base);
+        Browser keycloak = new Browser();
+        String target = base + "projects/1?tab=files";
+
+        HttpResponse<String> start = http.get("api/auth/login?redirect_url=" + enc(target));
+        assertEquals(302, start.statusCode(), start.body());
+        String renkuAuthorize = location(start);
+        assertTrue(renkuAuthorize.startsWith(PasswordGrant.issuer("renku") + "/protocol/openid-connect/auth?"),
+                renkuAuthorize);
+        assertTrue(renkuAuthorize.contains("code_challenge_method=S256"), renkuAuthorize);
+        String preLogin = cookie(start, null);
+
+        String renkuCallback = keycloak.logIn(renkuAuthorize);
+        assertTrue(renkuCallback.startsWith(base + "api/auth/callback?"), renkuCallback);
+        assertTrue(renkuCallback.contains("code="), renkuCallback);
+        HttpResponse<String> afterRenku = http.get(relative(renkuCallback), "Cookie", preLogin);
+        assertEquals(302, afterRenku.statusCode(), afterRenku.body());
+        String gitlabAuthorize = location(afterRenku);
+        assertTrue(gitlabAuthorize.startsWith(PasswordGrant.issuer("gitlab") + "/protocol/openid-connect/auth?"),
+                gitlabAuthorize);
+        String midLogin = cookie(afterRenku, preLogin);
+
+        String gitlabCallback = keycloak.logIn(gitlabAuthorize);
+        HttpResponse<String> done = http.get(relative(gitlabCallback), "Cookie", midLogin);
+        assertEquals(302, done.statusCode(), done.body());
+        assertEquals(target, location(done));
+        String session = cookie(done, midLogin);
+        assertNotEquals(value(preLogin), value(session), "the session id changes at login (fixation)");
+
+        HttpResponse<String> user = http.get("api/auth/user", "Cookie", session);
+        assertEquals(200, user.statusCode(), user.body());
+        JsonNode body = json.readTree(user.body());
+        assertEquals("session", body.path("authenticated_by").asText());
+        assertEquals("demo", body.path("preferred_username").asText());
+        assertEquals(PasswordGrant.issuer("renku"), body.path("issuer").asText());
+        assertEquals("[\"gitlab\",\"renku\"]", body.path("providers").toString());
+
+        HttpResponse<String> proxied = http.get("api/data/x", "Cookie", session);
+        assertEquals(200, proxied.statusCode(), proxied.body());
+        JsonNode headers = json.readTree(proxied.body()).path("headers");
+        String bearer = headers.path("authorization").asText();
+        assertTrue(bearer.startsWith("Bearer "), headers.toString());
+        assertEquals(PasswordGrant.issuer("renku"), claims(bearer.substring(7)).path("iss").asText());
+        String gitlab = headers.path("gitlab-access-token").asText();
+        assertEquals(PasswordGrant.issuer("gitlab"), claims(gitlab).path("iss").asText());
+        assertFalse(headers.path("renku-auth-refresh-token").asText().isEmpty());
+
+        HttpResponse<String> replay = http.get(relative(renkuCallback), "Cookie", session);
+        assertEquals(400, replay.statusCode(), "a used state is refused: " + replay.body());
+        assertEquals("application/problem+json", replay.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(200, http.get("api/auth/user", "Cookie", session).statusCode(), "the replay changed nothing");
+    }
+
+    @Test
+    void providerIdPicksTheChainAndAForeignRedirectEndsAtTheBaseUrl() throws Exception {
+        Http http = new Http(base);
+        HttpResponse<String> start = http.get("api/auth/login?provider_id=renku&redirect_url="
+                + enc("https://renku@evil.example/"));
+        assertEquals(302, start.statusCode(), start.body());
+        String cookie = cookie(start, null);
+        String callback = new Browser().logIn(location(start));
+        HttpResponse<String> done = http.get(relative(callback), "Cookie", cookie);
+        assertEquals(302, done.statusCode(), done.body());
+        assertEquals(base.toString().replaceAll("/$", "") + "/", location(done));
+        HttpResponse<String> user = http.get("api/auth/user", "Cookie", cookie(done, cookie));
+        assertEquals("[\"renku\"]", json.readTree(user.body()).path("providers").toString());
+    }
+
+    @Test
+    void callbackWithoutALoginOrWithAProviderErrorIsAClearPage() throws Exception {
+        Http http = new Http(base);
+        HttpResponse<String> noLogin = http.get("api/auth/callback?state=abc&code=def", "Accept", "text/html");
+        assertEquals(400, noLogin.statusCode());
+        assertTrue(noLogin.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(noLogin.body().contains("No login is in progress"), noLogin.body());
+        assertFalse(noLogin.body().contains("def"), "the code is not echoed");
+
+        HttpResponse<String> start = http.get("api/auth/login");
+        String cookie = cookie(start, null);
+        String state = location(start).replaceAll(".*[?&]state=([^&]+).*", "$1");
+        HttpResponse<String> denied = http.get("api/auth/callback?error=access_denied&state=" + state, "Cookie",
+                cookie);
+        assertEquals(400, denied.statusCode());
+        assertTrue(json.readTree(denied.body()).path("detail").asText().contains("access_denied"), denied.body());
+        assertEquals(401, http.get("api/auth/user", "Cookie", cookie).statusCode(), "nothing was stored");
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String location(HttpResponse<String> response) {
+        return response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location"));
+    }
+
+    private String relative(String absolute) {
+        assertTrue(absolute.startsWith(base.toString()), absolute);
+        return absolute.substring(base.toString().length());
+    }
+
+    /** The gateway's cookie as a Cookie header: the one just set, or {@code previous} when none was set. */
+    private static String cookie(HttpResponse<String> response, String previous) {
+        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("_renku_session="))
+                .reduce((a, b) -> b).map(c -> c.substring(0, c.indexOf(';')))
+                .orElseGet(() -> {
+                    if (previous == null) {
+                        throw new AssertionError("the gateway set no session cookie");
+                    }
+                    return previous;
+                });
+    }
+
+    private static String value(String cookie) {
+        return cookie.substring(cookie.indexOf('=') + 1);
+    }
+
+    private JsonNode claims(String jwt) throws IOException {
+        String[] parts = jwt.split("\\.");
+        assertEquals(3, parts.length, "a JWT");
+        return json.readTree(Base64.getUrlDecoder().decode(parts[1]));
+    }
+
+    /**
+     * Keycloak's side of a browser: its cookies kept by name, its login form read and posted, no redirects followed.
+     * A {@link java.net.CookieManager} does not do here: Keycloak marks its cookies {@code Secure} (with
+     * {@code SameSite=None}) even on plain http, and the JDK's jar then never sends them back over http, so Keycloak
+     * answers "Restart login cookie not found". The cookies are sent by hand instead, as a browser does on localhost.
+     */
+    private static final class Browser {
+        private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        private final Map<String, String> cookies = new LinkedHashMap<>();
+
+        /** Logs the demo user in at {@code authorize} and returns where Keycloak sends the browser back to. */
+        String logIn(String authorize) throws IOException, InterruptedException {
+            HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(authorize)).GET());
+            assertEquals(200, page.statusCode(), page.body());
+            Matcher action = FORM_ACTION.matcher(page.body());
+            assertTrue(action.find(), "Keycloak's login form");
+            String url = action.group(1).replace("&amp;", "&");
+            HttpResponse<String> posted = send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("username=demo&password=demo&credentialId=")));
+            assertEquals(302, posted.statusCode(), posted.body());
+            return location(posted);
+        }
+
+        private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+            if (!cookies.isEmpty()) {
+                request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining("; ")));
+            }
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            for (String setCookie : response.headers().allValues("Set-Cookie")) {
+                String pair = setCookie.split(";", 2)[0];
+                int eq = pair.indexOf('=');
+                String name = pair.substring(0, eq).trim();
+                String value = pair.substring(eq + 1);
+                if (value.isEmpty() || setCookie.toLowerCase(Locale.ROOT).contains("max-age=0")) {
+                    cookies.remove(name);
+                } else {
+                    cookies.put(name, value);
+                }
+            }
+            return response;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.renku.gateway.login;
+
+import io.renku.gateway.config.LoginSettings;
+import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.session.SessionTokens;
+import io.renku.gateway.session.SessionUser;
+import io.renku.gateway.session.TokenCipher;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The login chain under {@code login.loginRoutesBasePath}: {@code GET /login} starts it, {@code GET /callback}
+ * finishes one provider's step and sends the browser to the next provider, and finally to the validated
+ * {@code redirect_url}. The chain is the requested {@code provider_id}s (repeated or comma-separated) or
+ * {@code login.providers}; the first provider of {@code login.providers} ({@code renku}) is the one whose ID token
+ * says who the user is.
+ *
+ * <p>Security notes. A login that includes the user provider starts from a fresh session (the old one is
+ * invalidated), so tokens of a previous user can never mix with the new user's. Each step's {@code state} is kept
+ * encrypted in the session and consumed by the first callback that presents it, whatever the outcome, so a leaked
+ * state cannot be replayed to inject another code (login CSRF). The session id changes after every step that stores
+ * tokens, so an id known before the login (fixation) is worthless afterwards. Codes, states and tokens never appear in
+ * a log line or a problem detail.
+ */
+@Path("")
+public final class LoginResource {
+    static final String PENDING = "login.pending";
+
+    private final LoginSettings settings;
+    private final Map<String, OidcProvider> providers;
+    private final CodeExchange exchange;
+    private final SessionTokens tokens;
+    private final TokenCipher cipher;
+    private final RedirectTargets redirects;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    @Context
+    private HttpServletRequest request;
+
+    public LoginResource(LoginSettings settings, Map<String, OidcProvider> providers, SessionTokens tokens,
+            TokenCipher cipher, Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.providers = Map.copyOf(providers);
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.cipher = Objects.requireNonNull(cipher, "cipher");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.exchange = new CodeExchange(clock);
+        this.redirects = RedirectTargets.of(settings);
+    }
+
+    @GET
+    @Path("login")
+    public Response login(@QueryParam("redirect_url") String redirectUrl,
+            @QueryParam("provider_id") List<String> providerIds) {
+        List<String> chain = chain(providerIds);
+        URI target = redirects.validate(redirectUrl);
+        OidcProvider first = providers.get(chain.get(0));
+        PendingLogin step = PendingLogin.start(chain, 0, first.settings().usePkce(), target,
+                clock.instant().plusSeconds(settings.stateTtlSeconds()), random);
+        URI authorize = first.authorizationUri(step);
+        HttpSession session = request.getSession(false);
+        if (session != null && chain.contains(userProvider())) {
+            session.invalidate();
+        }
+        save(request.getSession(true), step);
+        return redirect(authorize);
+    }
+
+    @GET
+    @Path("callback")
+    public Response callback(@QueryParam("state") String state, @QueryParam("code") String code,
+            @QueryParam("error") String error, @QueryParam("iss") String issuer) {
+        if (state == null || state.isEmpty()) {
+            throw GatewayException.badRequest("The login callback has no state parameter. Start the login again.");
+        }
+        HttpSession session = request.getSession(false);
+        PendingLogin step = session == null ? null : load(session).orElse(null);
+        if (step == null) {
+            throw GatewayException.badRequest("No login is in progress in this browser session (the link may have "
+                    + "been used already, or the session has ended). Start the login again.");
+        }
+        step.verify(state, clock.instant());
+        session.removeAttribute(PENDING);
+        OidcProvider provider = providers.get(step.provider());
+        if (provider == null) {
+            throw GatewayException.badRequest("The login used a provider that is no longer configured. Start the "
+                    + "login again.");
+        }
+        if (error != null) {
+            String shown = error.matches("[a-z_]{1,64}") ? error : "an unknown error";
+            throw GatewayException.badRequest("The identity provider '" + provider.id() + "' did not log you in ("
+                    + shown + "). Start the login again.");
+        }
+        if (code == null || code.isEmpty()) {
+            throw GatewayException.badRequest("The login callback has no authorization code. Start the login again.");
+        }
+        // RFC 9207: when the provider names itself, it must be the provider this step went to (mix-up defence).
+        if (issuer != null && !issuer.equals(provider.discovered().metadata().getIssuer().getValue())) {
+            throw GatewayException.badRequest("The login callback came from another identity provider than the one "
+                    + "this login went to. Start the login again.");
+        }
+        CodeExchange.Result result = exchange.exchange(provider, code, step);
+        tokens.store(session, result.tokens());
+        if (provider.id().equals(userProvider())) {
+            SessionUser.store(session, result.identity());
+        }
+        request.changeSessionId();
+        if (step.isLast()) {
+            return redirect(step.redirect());
+        }
+        OidcProvider nextProvider = providers.get(step.chain().get(step.step() + 1));
+        PendingLogin next = PendingLogin.start(step.chain(), step.step() + 1, nextProvider.settings().usePkce(),
+                step.redirect(), clock.instant().plusSeconds(settings.stateTtlSeconds()), random);
+        URI authorize = nextProvider.authorizationUri(next);
+        save(session, next);
+        return redirect(authorize);
+    }
+
+    private String userProvider() {
+        return settings.defaultChain().get(0);
+    }
+
+    private List<String> chain(List<String> requested) {
+        List<String> ids = new ArrayList<>();
+        if (requested != null) {
+            for (String value : requested) {
+                for (String id : value.split(",")) {
+                    if (!id.isBlank()) {
+                        ids.add(id.trim());
+                    }
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return settings.defaultChain();
+        }
+        for (String id : ids) {
+            if (!providers.containsKey(id)) {
+                String shown = id.matches("[A-Za-z0-9_-]{1,32}") ? "'" + id + "'" : "given";
+                throw GatewayException.badRequest("The provider_id " + shown + " is not configured; use one of "
+                        + String.join(", ", settings.defaultChain()) + ".");
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(ids));
+    }
+
+    private void save(HttpSession session, PendingLogin step) {
+        session.setAttribute(PENDING, cipher.encrypt(step.encode(), PENDING));
+    }
+
+    private Optional<PendingLogin> load(HttpSession session) {
+        if (!(session.getAttribute(PENDING) instanceof String stored)) {
+            return Optional.empty();
+        }
+        return cipher.decrypt(stored, PENDING).flatMap(PendingLogin::decode);
+    }
+
+    private static Response redirect(URI location) {
+        return Response.status(Response.Status.FOUND).location(location).header("Cache-Control", "no-store").build();
+    }
+}

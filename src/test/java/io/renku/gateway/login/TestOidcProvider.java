@@ -1,0 +1,106 @@
+package io.renku.gateway.login;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small OpenID provider on a loopback port for the login tests: discovery, a JWKS with one RSA key, and a token
+ * endpoint that answers with whatever the test queued (a crafted ID token, an error, garbage) and records what the
+ * gateway sent. It can play a provider that is down (discovery 503), slow (sleeps past the gateway's timeout) or
+ * broken (non-JSON answers).
+ */
+final class TestOidcProvider implements AutoCloseable {
+    static final String CLIENT_ID = "renku";
+    static final String CLIENT_SECRET = "renku-secret";
+
+    private final HttpServer server;
+    final RSAKey key;
+    final ConcurrentLinkedQueue<String> tokenAnswers = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<String> tokenRequests = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<String> tokenAuthorizations = new ConcurrentLinkedQueue<>();
+    final AtomicBoolean discoveryDown = new AtomicBoolean();
+    final AtomicInteger tokenDelayMillis = new AtomicInteger();
+    final AtomicInteger discoveryHits = new AtomicInteger();
+
+    TestOidcProvider() throws IOException, JOSEException {
+        key = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/realm/.well-known/openid-configuration", this::discovery);
+        server.createContext("/realm/certs", e -> respond(e, 200, new JWKSet(key).toPublicJWKSet().toString()));
+        server.createContext("/realm/token", this::token);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.start();
+    }
+
+    String issuer() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/realm";
+    }
+
+    private void discovery(HttpExchange exchange) throws IOException {
+        discoveryHits.incrementAndGet();
+        if (discoveryDown.get()) {
+            respond(exchange, 503, "{\"error\":\"down\"}");
+            return;
+        }
+        respond(exchange, 200, JSONObjectUtils.toJSONString(Map.of("issuer", issuer(),
+                "authorization_endpoint", issuer() + "/auth", "token_endpoint", issuer() + "/token",
+                "jwks_uri", issuer() + "/certs", "response_types_supported", List.of("code"),
+                "subject_types_supported", List.of("public"),
+                "id_token_signing_alg_values_supported", List.of("RS256"))));
+    }
+
+    private void token(HttpExchange exchange) throws IOException {
+        tokenRequests.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        tokenAuthorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+        int delay = tokenDelayMillis.get();
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        String answer = tokenAnswers.poll();
+        if (answer == null) {
+            respond(exchange, 400, "{\"error\":\"invalid_grant\"}");
+        } else if (answer.startsWith("{")) {
+            respond(exchange, answer.contains("\"error\"") ? 400 : 200, answer);
+        } else {
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/html");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
