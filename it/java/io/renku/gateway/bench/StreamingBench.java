@@ -53,6 +53,11 @@ public final class StreamingBench {
         settings.put("java.rmi.server.hostname", "127.0.0.1");
         settings.put("sessions.cookieSigningKeys", "ZGVtby1vbmx5LWNvb2tpZS1zaWduaW5nLWtleS0wMDA=");
         settings.put("login.tokenEncryption.secretKey", "ZGVtby1vbmx5LXRva2VuLWVuY3J5cHRpb24ta2V5MDA=");
+        // Required login settings; the benchmark never logs in, and discovery only runs on a login.
+        settings.put("login.renkuBaseURL", "http://localhost:" + gatewayPort);
+        settings.put("login.providers.renku.issuer", "http://127.0.0.1:1/realms/renku");
+        settings.put("login.providers.gitlab.issuer", "http://127.0.0.1:1/realms/gitlab");
+        settings.put("login.providers.gitlab.clientID", "renku-gateway");
         try (EchoUpstream echo = EchoUpstream.start(echoPort)) {
             settings.put("revproxy.renkuServices.dataService", echo.url());
             try (TomcatProcess tomcat = TomcatProcess.start(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]),
