@@ -1,6 +1,7 @@
 package io.renku.gateway.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.renku.gateway.harness.ZeroStream;
 import io.renku.gateway.harness.EchoUpstream;
 import io.renku.gateway.harness.TomcatProcess;
 import java.io.IOException;
@@ -195,28 +196,4 @@ public final class StreamingBench {
         }
     }
 
-    /** {@code size} zero bytes made as they are read, so the benchmark itself never holds the body. */
-    private static final class ZeroStream extends InputStream {
-        private long left;
-
-        ZeroStream(long size) {
-            this.left = size;
-        }
-
-        @Override
-        public int read() {
-            return left-- > 0 ? 0 : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = (int) Math.min(len, left);
-            java.util.Arrays.fill(b, off, off + n, (byte) 0);
-            left -= n;
-            return n;
-        }
-    }
 }

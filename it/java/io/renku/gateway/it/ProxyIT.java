@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.renku.gateway.harness.ZeroStream;
 import io.renku.gateway.harness.Deployments;
 import io.renku.gateway.harness.EchoUpstream;
 import io.renku.gateway.harness.GatewayIT;
@@ -266,31 +267,6 @@ class ProxyIT {
             socket.getInputStream().transferTo(bytes);
             String text = bytes.toString(StandardCharsets.UTF_8);
             return new RawResponse(Integer.parseInt(text.substring(9, 12)), text);
-        }
-    }
-
-    /** {@code size} zero bytes, produced as read, so the test itself never holds the body. */
-    private static final class ZeroStream extends InputStream {
-        private long left;
-
-        ZeroStream(long size) {
-            this.left = size;
-        }
-
-        @Override
-        public int read() {
-            return left-- > 0 ? 0 : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = (int) Math.min(len, left);
-            java.util.Arrays.fill(b, off, off + n, (byte) 0);
-            left -= n;
-            return n;
         }
     }
 

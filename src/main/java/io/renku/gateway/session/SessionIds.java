@@ -13,6 +13,7 @@ public final class SessionIds implements SessionIdGenerator {
     public static final int LENGTH = 43;
 
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final SecureRandom TOKENS = new SecureRandom();
 
     private final SecureRandom random;
 
@@ -29,6 +30,13 @@ public final class SessionIds implements SessionIdGenerator {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         return ENCODER.encodeToString(bytes);
+    }
+
+    /** A random base64url value of {@code bytes} random bytes, for the session's other unguessable values. */
+    static String randomToken(int bytes) {
+        byte[] value = new byte[bytes];
+        TOKENS.nextBytes(value);
+        return ENCODER.encodeToString(value);
     }
 
     /** Whether {@code id} has the shape {@link #generate()} produces (no decoding, no allocation). */

@@ -3,9 +3,7 @@ package io.renku.gateway.session;
 import io.renku.gateway.model.Secret;
 import io.renku.gateway.model.TokenSet;
 import jakarta.servlet.http.HttpSession;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +18,6 @@ import java.util.Optional;
 public final class SessionTokens {
     private static final String BINDING = "tokens.binding";
     private static final String PREFIX = "tokens.";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final TokenCipher cipher;
 
@@ -89,9 +86,7 @@ public final class SessionTokens {
         if (session.getAttribute(BINDING) instanceof String existing) {
             return existing;
         }
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        String binding = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String binding = SessionIds.randomToken(16);
         session.setAttribute(BINDING, binding);
         return binding;
     }

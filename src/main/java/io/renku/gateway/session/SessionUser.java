@@ -3,8 +3,6 @@ package io.renku.gateway.session;
 import io.renku.gateway.model.AuthMethod;
 import io.renku.gateway.model.Identity;
 import jakarta.servlet.http.HttpSession;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,7 +18,6 @@ public final class SessionUser {
     static final String EMAIL = "user.email";
     static final String ISSUER = "user.issuer";
     static final String ANONYMOUS_ID = "anon.id";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private SessionUser() {
     }
@@ -48,9 +45,7 @@ public final class SessionUser {
         if (session.getAttribute(ANONYMOUS_ID) instanceof String id) {
             return id;
         }
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String id = SessionIds.randomToken(16);
         session.setAttribute(ANONYMOUS_ID, id);
         return id;
     }
