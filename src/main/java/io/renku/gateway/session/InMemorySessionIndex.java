@@ -8,21 +8,26 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@link SessionIndex} in this JVM, for a single node without Redis (beside {@link InMemorySessionRepository}).
- * Entries expire like the Redis ones; expired ones are swept whenever something is added, so memory is bounded by the
- * sessions and logout tokens of one lifetime.
+ * Entries expire like the Redis ones; expired ones are swept at most once a minute when something is added, so memory
+ * is bounded by the sessions and logout tokens of one lifetime.
  */
 public final class InMemorySessionIndex implements SessionIndex {
+    private static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+
     private final Map<String, Map<String, Instant>> index = new ConcurrentHashMap<>();
     private final Map<String, Instant> markers = new ConcurrentHashMap<>();
     private final Duration lifetime;
     private final Clock clock;
+    private final AtomicReference<Instant> nextSweep;
 
     public InMemorySessionIndex(Duration lifetime, Clock clock) {
         this.lifetime = Objects.requireNonNull(lifetime, "lifetime");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.nextSweep = new AtomicReference<>(clock.instant().plus(SWEEP_INTERVAL));
     }
 
     @Override
@@ -72,7 +77,12 @@ public final class InMemorySessionIndex implements SessionIndex {
         return previous[0] == null || !previous[0].isAfter(now);
     }
 
+    /** At most once a minute, so a login does not walk the whole index. */
     private void sweep(Instant now) {
+        Instant due = nextSweep.get();
+        if (now.isBefore(due) || !nextSweep.compareAndSet(due, now.plus(SWEEP_INTERVAL))) {
+            return;
+        }
         markers.values().removeIf(until -> !until.isAfter(now));
         index.values().forEach(ids -> ids.values().removeIf(until -> !until.isAfter(now)));
         index.values().removeIf(Map::isEmpty);
