@@ -18,8 +18,10 @@ public final class AuthApplication extends ResourceConfig {
         register(new ProblemExceptionMapper(context.problems()));
         SessionTokens tokens = new SessionTokens(context.tokens());
         register(new UserResource(tokens));
+        LogoutWiring logout = new LogoutWiring(context, tokens);
         register(new LoginResource(context.settings().login(), context.loginProviders(), tokens, context.tokens(),
-                Clock.systemUTC()));
+                Clock.systemUTC(), logout.indexing()));
+        logout.register(this, context, tokens);
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
         property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
     }

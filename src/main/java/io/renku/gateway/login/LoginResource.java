@@ -2,6 +2,7 @@ package io.renku.gateway.login;
 
 import io.renku.gateway.config.LoginSettings;
 import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.session.InMemorySessionIndex;
 import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.session.SessionUser;
 import io.renku.gateway.session.TokenCipher;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,6 +49,7 @@ public final class LoginResource {
     private final TokenCipher cipher;
     private final RedirectTargets redirects;
     private final Clock clock;
+    private final SessionIndexing indexing;
     private final SecureRandom random = new SecureRandom();
 
     @Context
@@ -54,6 +57,13 @@ public final class LoginResource {
 
     public LoginResource(LoginSettings settings, Map<String, OidcProvider> providers, SessionTokens tokens,
             TokenCipher cipher, Clock clock) {
+        this(settings, providers, tokens, cipher, clock, new SessionIndexing(new InMemorySessionIndex(
+                Duration.ofDays(1), clock), tokens, settings.defaultChain().get(0)));
+    }
+
+    LoginResource(LoginSettings settings, Map<String, OidcProvider> providers, SessionTokens tokens,
+            TokenCipher cipher, Clock clock, SessionIndexing indexing) {
+        this.indexing = Objects.requireNonNull(indexing, "indexing");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.providers = Map.copyOf(providers);
         this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -119,7 +129,9 @@ public final class LoginResource {
         if (provider.id().equals(userProvider())) {
             SessionUser.store(session, result.identity());
         }
+        String previousId = session.getId();
         request.changeSessionId();
+        indexing.renamed(session, previousId);
         if (step.isLast()) {
             return redirect(step.redirect());
         }

@@ -83,6 +83,14 @@ public final class OidcProvider implements ReadinessCheck, AutoCloseable {
         return timeout;
     }
 
+    Set<JWSAlgorithm> algorithms() {
+        return algorithms;
+    }
+
+    Duration clockSkew() {
+        return clockSkew;
+    }
+
     @Override
     public String name() {
         return "login provider " + settings.id() + " (" + settings.issuer() + ")";

@@ -393,6 +393,7 @@ class LoginCallbackComponentTest {
         boolean invalidated;
         final HttpSession proxy = (HttpSession) Proxy.newProxyInstance(FakeSession.class.getClassLoader(),
                 new Class<?>[] {HttpSession.class}, (p, method, args) -> switch (method.getName()) {
+                    case "getId" -> "fake-session-id";
                     case "getAttribute" -> attributes.get((String) args[0]);
                     case "setAttribute" -> attributes.put((String) args[0], args[1]);
                     case "removeAttribute" -> attributes.remove((String) args[0]);

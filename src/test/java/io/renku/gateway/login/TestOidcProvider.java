@@ -47,6 +47,15 @@ final class TestOidcProvider implements AutoCloseable {
         server.start();
     }
 
+    /** {@code claims} signed with this provider's key, as a logout token ({@code typ: logout+jwt}). */
+    String sign(com.nimbusds.jwt.JWTClaimsSet claims) throws JOSEException {
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(
+                com.nimbusds.jose.JWSAlgorithm.RS256).keyID(key.getKeyID())
+                .type(new com.nimbusds.jose.JOSEObjectType("logout+jwt")).build(), claims);
+        jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+        return jwt.serialize();
+    }
+
     String issuer() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/realm";
     }
@@ -61,7 +70,8 @@ final class TestOidcProvider implements AutoCloseable {
                 "authorization_endpoint", issuer() + "/auth", "token_endpoint", issuer() + "/token",
                 "jwks_uri", issuer() + "/certs", "response_types_supported", List.of("code"),
                 "subject_types_supported", List.of("public"),
-                "id_token_signing_alg_values_supported", List.of("RS256"))));
+                "id_token_signing_alg_values_supported", List.of("RS256"),
+                "end_session_endpoint", issuer() + "/logout")));
     }
 
     private void token(HttpExchange exchange) throws IOException {

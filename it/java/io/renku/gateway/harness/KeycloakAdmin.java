@@ -1,0 +1,81 @@
+package io.renku.gateway.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The test Keycloak's admin REST API (bootstrap admin {@code admin}/{@code admin}, see {@link KeycloakProcess}), for
+ * what realm files cannot say: the gateway's back-channel logout URL contains the Tomcat port, known only when the
+ * tests run, and a realm import substitutes nothing, so it is set on the client at test time. Also ends a user's
+ * sessions the way an administrator would, which makes Keycloak send back-channel logout tokens.
+ */
+public final class KeycloakAdmin {
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper json = new ObjectMapper();
+    private final String base = PasswordGrant.keycloakUrl();
+
+    /**
+     * Points {@code clientId}'s back-channel logout at {@code url}, with {@code sid} in the logout tokens, and switches
+     * its front-channel logout off.
+     */
+    public void setBackchannelLogoutUrl(String realm, String clientId, String url) {
+        JsonNode found = call("GET", "/admin/realms/" + realm + "/clients?clientId="
+                + URLEncoder.encode(clientId, StandardCharsets.UTF_8), null);
+        ObjectNode representation = (ObjectNode) found.get(0);
+        // Keycloak skips back-channel calls to a client that uses front-channel logout.
+        representation.put("frontchannelLogout", false);
+        ObjectNode attributes = representation.with("attributes");
+        attributes.put("backchannel.logout.url", url);
+        attributes.put("backchannel.logout.session.required", "true");
+        call("PUT", "/admin/realms/" + realm + "/clients/" + representation.path("id").asText(), representation);
+    }
+
+    /** Ends every session of {@code username} in {@code realm}, as the admin console's "Sign out" does. */
+    public void logOutUser(String realm, String username) {
+        JsonNode users = call("GET", "/admin/realms/" + realm + "/users?exact=true&username="
+                + URLEncoder.encode(username, StandardCharsets.UTF_8), null);
+        call("POST", "/admin/realms/" + realm + "/users/" + users.get(0).path("id").asText() + "/logout", null);
+    }
+
+    private JsonNode call(String method, String path, JsonNode body) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(15)).header("Authorization", "Bearer " + token())
+                    .header("Content-Type", "application/json");
+            request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode());
+            }
+            return response.body().isEmpty() ? json.nullNode() : json.readTree(response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("Keycloak's admin API did not answer " + method + " " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String token() throws IOException, InterruptedException {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                URI.create(base + "/realms/master/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "grant_type=password&client_id=admin-cli&username=admin&password=admin")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("Keycloak refused the admin login: " + response.statusCode());
+        }
+        return json.readTree(response.body()).path("access_token").asText();
+    }
+}

@@ -1,0 +1,115 @@
+package io.renku.gateway.harness;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Keycloak's side of a browser for tests that log in without one: its cookies kept by name, its login form read and
+ * posted, no redirects followed. A {@link java.net.CookieManager} does not do here: Keycloak marks its cookies
+ * {@code Secure} (with {@code SameSite=None}) even on plain http, and the JDK's jar then never sends them back over
+ * http, so Keycloak answers "Restart login cookie not found". The cookies are sent by hand instead, as a browser does
+ * on localhost. {@link #logInThroughGateway} runs the gateway's whole login chain with it.
+ */
+public final class KeycloakBrowser {
+    private static final Pattern FORM_ACTION = Pattern.compile("<form[^>]*\\saction=\"([^\"]+)\"");
+
+    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> cookies = new LinkedHashMap<>();
+
+    /** Logs the demo user in at {@code authorize} and returns where Keycloak sends the browser back to. */
+    public String logIn(String authorize) throws IOException, InterruptedException {
+        HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(authorize)).GET());
+        check(page.statusCode() == 200, "Keycloak's login page answered " + page.statusCode());
+        Matcher action = FORM_ACTION.matcher(page.body());
+        check(action.find(), "Keycloak's login form");
+        String url = action.group(1).replace("&amp;", "&");
+        HttpResponse<String> posted = send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=demo&password=demo&credentialId=")));
+        check(posted.statusCode() == 302, "Keycloak's login form answered " + posted.statusCode());
+        return location(posted);
+    }
+
+    /** A GET at Keycloak with its cookies, redirects not followed. */
+    public HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET());
+    }
+
+    /**
+     * The gateway's whole login chain for the demo user, starting at {@code /api/auth/login?redirect_url=target}: every
+     * provider's form is posted, every callback taken. Returns the final session cookie as a {@code Cookie} header.
+     */
+    public String logInThroughGateway(Http http, URL base, String target) throws IOException, InterruptedException {
+        HttpResponse<String> step = http.get("api/auth/login?redirect_url="
+                + URLEncoder.encode(target, StandardCharsets.UTF_8));
+        String cookie = cookie(step, null);
+        for (int i = 0; i < 5; i++) {
+            check(step.statusCode() == 302, "the gateway answered " + step.statusCode() + ": " + step.body());
+            String next = location(step);
+            if (!next.startsWith(PasswordGrant.keycloakUrl())) {
+                return cookie;
+            }
+            String callback = logIn(next);
+            check(callback.startsWith(base.toString()), "Keycloak sent the browser elsewhere");
+            step = http.get(callback.substring(base.toString().length()), "Cookie", cookie);
+            cookie = cookie(step, cookie);
+        }
+        throw new AssertionError("the login chain did not end");
+    }
+
+    public static String location(HttpResponse<String> response) {
+        return response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location"));
+    }
+
+    /** The gateway's cookie as a Cookie header: the one just set, or {@code previous} when none was set. */
+    public static String cookie(HttpResponse<String> response, String previous) {
+        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("_renku_session="))
+                .reduce((a, b) -> b).map(c -> c.substring(0, c.indexOf(';')))
+                .orElseGet(() -> {
+                    if (previous == null) {
+                        throw new AssertionError("the gateway set no session cookie");
+                    }
+                    return previous;
+                });
+    }
+
+    private static void check(boolean condition, String what) {
+        if (!condition) {
+            throw new AssertionError(what);
+        }
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        if (!cookies.isEmpty()) {
+            request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(Collectors.joining("; ")));
+        }
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        for (String setCookie : response.headers().allValues("Set-Cookie")) {
+            String pair = setCookie.split(";", 2)[0];
+            int eq = pair.indexOf('=');
+            String name = pair.substring(0, eq).trim();
+            String value = pair.substring(eq + 1);
+            if (value.isEmpty() || setCookie.toLowerCase(Locale.ROOT).contains("max-age=0")) {
+                cookies.remove(name);
+            } else {
+                cookies.put(name, value);
+            }
+        }
+        return response;
+    }
+}
