@@ -7,7 +7,7 @@ import java.util.Objects;
  * {@link io.renku.gateway.errors.InvalidSettingException} naming it.
  */
 public record GatewaySettings(RedisSettings redis, SessionSettings sessions, TokenVerificationSettings tokens,
-        LoginSettings login, RevproxySettings revproxy, RouteSettings routes) {
+        LoginSettings login, RevproxySettings revproxy, RouteSettings routes, TokenRefreshSettings refresh) {
     public GatewaySettings {
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(sessions, "sessions");
@@ -15,6 +15,7 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         Objects.requireNonNull(login, "login");
         Objects.requireNonNull(revproxy, "revproxy");
         Objects.requireNonNull(routes, "routes");
+        Objects.requireNonNull(refresh, "refresh");
     }
 
     public static GatewaySettings read(SettingsSource source) {
@@ -22,6 +23,7 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         RevproxySettings revproxy = RevproxySettings.read(reader);
         SessionSettings sessions = SessionSettings.read(reader);
         return new GatewaySettings(RedisSettings.read(reader), sessions, TokenVerificationSettings.read(reader),
-                LoginSettings.read(reader), revproxy, RouteSettings.of(revproxy, sessions));
+                LoginSettings.read(reader), revproxy, RouteSettings.of(revproxy, sessions),
+                TokenRefreshSettings.read(reader));
     }
 }
