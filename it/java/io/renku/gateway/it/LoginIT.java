@@ -10,23 +10,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.renku.gateway.harness.Deployments;
 import io.renku.gateway.harness.GatewayIT;
 import io.renku.gateway.harness.Http;
+import io.renku.gateway.harness.KeycloakLogin;
 import io.renku.gateway.harness.PasswordGrant;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -40,7 +31,6 @@ import org.junit.jupiter.api.Test;
  */
 @GatewayIT
 class LoginIT {
-    private static final Pattern FORM_ACTION = Pattern.compile("<form[^>]*\\saction=\"([^\"]+)\"");
     private final ObjectMapper json = new ObjectMapper();
 
     @ArquillianResource
@@ -54,7 +44,7 @@ class LoginIT {
     @Test
     void wholeChainLogsInAtKeycloakThenGitlabAndEndsAtTheRedirectUrl() throws Exception {
         Http http = new Http(base);
-        Browser keycloak = new Browser();
+        KeycloakLogin.Browser keycloak = new KeycloakLogin.Browser();
         String target = base + "projects/1?tab=files";
 
         HttpResponse<String> start = http.get("api/auth/login?redirect_url=" + enc(target));
@@ -113,7 +103,7 @@ class LoginIT {
                 + enc("https://renku@evil.example/"));
         assertEquals(302, start.statusCode(), start.body());
         String cookie = cookie(start, null);
-        String callback = new Browser().logIn(location(start));
+        String callback = new KeycloakLogin.Browser().logIn(location(start));
         HttpResponse<String> done = http.get(relative(callback), "Cookie", cookie);
         assertEquals(302, done.statusCode(), done.body());
         assertEquals(base.toString().replaceAll("/$", "") + "/", location(done));
@@ -145,24 +135,15 @@ class LoginIT {
     }
 
     private static String location(HttpResponse<String> response) {
-        return response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location"));
+        return KeycloakLogin.location(response);
     }
 
     private String relative(String absolute) {
-        assertTrue(absolute.startsWith(base.toString()), absolute);
-        return absolute.substring(base.toString().length());
+        return KeycloakLogin.relative(base, absolute);
     }
 
-    /** The gateway's cookie as a Cookie header: the one just set, or {@code previous} when none was set. */
     private static String cookie(HttpResponse<String> response, String previous) {
-        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("_renku_session="))
-                .reduce((a, b) -> b).map(c -> c.substring(0, c.indexOf(';')))
-                .orElseGet(() -> {
-                    if (previous == null) {
-                        throw new AssertionError("the gateway set no session cookie");
-                    }
-                    return previous;
-                });
+        return KeycloakLogin.cookie(response, previous);
     }
 
     private static String value(String cookie) {
@@ -173,51 +154,5 @@ class LoginIT {
         String[] parts = jwt.split("\\.");
         assertEquals(3, parts.length, "a JWT");
         return json.readTree(Base64.getUrlDecoder().decode(parts[1]));
-    }
-
-    /**
-     * Keycloak's side of a browser: its cookies kept by name, its login form read and posted, no redirects followed.
-     * A {@link java.net.CookieManager} does not do here: Keycloak marks its cookies {@code Secure} (with
-     * {@code SameSite=None}) even on plain http, and the JDK's jar then never sends them back over http, so Keycloak
-     * answers "Restart login cookie not found". The cookies are sent by hand instead, as a browser does on localhost.
-     */
-    private static final class Browser {
-        private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        private final Map<String, String> cookies = new LinkedHashMap<>();
-
-        /** Logs the demo user in at {@code authorize} and returns where Keycloak sends the browser back to. */
-        String logIn(String authorize) throws IOException, InterruptedException {
-            HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(authorize)).GET());
-            assertEquals(200, page.statusCode(), page.body());
-            Matcher action = FORM_ACTION.matcher(page.body());
-            assertTrue(action.find(), "Keycloak's login form");
-            String url = action.group(1).replace("&amp;", "&");
-            HttpResponse<String> posted = send(HttpRequest.newBuilder(URI.create(url))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("username=demo&password=demo&credentialId=")));
-            assertEquals(302, posted.statusCode(), posted.body());
-            return location(posted);
-        }
-
-        private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-            if (!cookies.isEmpty()) {
-                request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                        .collect(Collectors.joining("; ")));
-            }
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            for (String setCookie : response.headers().allValues("Set-Cookie")) {
-                String pair = setCookie.split(";", 2)[0];
-                int eq = pair.indexOf('=');
-                String name = pair.substring(0, eq).trim();
-                String value = pair.substring(eq + 1);
-                if (value.isEmpty() || setCookie.toLowerCase(Locale.ROOT).contains("max-age=0")) {
-                    cookies.remove(name);
-                } else {
-                    cookies.put(name, value);
-                }
-            }
-            return response;
-        }
     }
 }
