@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The {@code renku} realm rotates refresh tokens ({@code revokeRefreshToken}, no reuse), so a second refresh with
  * the old refresh token would fail: 50 successful requests that all carry one new token prove one refresh. Keycloak's
- * {@code REFRESH_TOKEN} events count it as well.
+ * {@code REFRESH_TOKEN} events count it as well. A refresh Keycloak refuses (the user's Keycloak sessions were ended
+ * through its admin API) logs the user out of the gateway session with a 401.
  */
 @GatewayIT
 class RefreshIT {
@@ -121,6 +122,29 @@ class RefreshIT {
     }
 
     @Test
+    void aRefreshKeycloakRefusesLogsTheUserOutWithA401(@ArquillianResource @OperateOnDeployment("a") URL a,
+            @ArquillianResource @OperateOnDeployment("b") URL b) throws Exception {
+        String session = KeycloakLogin.logIn(a); // the callback URI is on ROOT; the session works on both
+        Http http = new Http(b);
+        HttpResponse<String> user = http.get("api/auth/user", "Cookie", session);
+        assertEquals(200, user.statusCode(), user.body());
+        String subject = json.readTree(user.body()).path("sub").asText();
+        HttpResponse<String> ended = admin("POST", "/admin/realms/renku/users/" + subject + "/logout");
+        assertEquals(204, ended.statusCode(), "Keycloak ends the user's sessions: " + ended.body());
+
+        Thread.sleep(11_000); // the token is due now, and Keycloak refuses its refresh token (invalid_grant)
+
+        HttpResponse<String> refused = http.get("api/data/x", "Cookie", session);
+        assertEquals(401, refused.statusCode(), refused.body());
+        assertEquals("application/problem+json", refused.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(json.readTree(refused.body()).path("detail").asText().contains("Log in again"), refused.body());
+        assertEquals(401, http.get("api/auth/user", "Cookie", session).statusCode(), "logged out of the session");
+        JsonNode anonymous = headers(http.get("api/data/x", "Cookie", session));
+        assertTrue(anonymous.path("authorization").isMissingNode(), "no token is injected any more");
+        assertTrue(anonymous.path("gitlab-access-token").isMissingNode(), "the GitLab token went with the user");
+    }
+
+    @Test
     void gitlabExchangeGivesTheSessionsGitlabToken(@ArquillianResource @OperateOnDeployment("a") URL a)
             throws Exception {
         Http http = new Http(a);
@@ -153,8 +177,15 @@ class RefreshIT {
         return json.readTree(Base64.getUrlDecoder().decode(parts[1]));
     }
 
-    /** How many events of {@code type} Keycloak stored for the renku realm (admin API, bootstrap admin). */
+    /** How many events of {@code type} Keycloak stored for the renku realm. */
     private int keycloakRefreshEvents(String type) throws IOException, InterruptedException {
+        HttpResponse<String> events = admin("GET", "/admin/realms/renku/events?type=" + type + "&max=10000");
+        assertEquals(200, events.statusCode(), events.body());
+        return json.readTree(events.body()).size();
+    }
+
+    /** A call to Keycloak's admin API as the bootstrap admin (admin/admin on the master realm). */
+    private HttpResponse<String> admin(String method, String path) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newHttpClient();
         String base = PasswordGrant.keycloakUrl();
         HttpResponse<String> token = client.send(HttpRequest.newBuilder(
@@ -165,10 +196,7 @@ class RefreshIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, token.statusCode(), "admin token");
         String admin = json.readTree(token.body()).path("access_token").asText();
-        HttpResponse<String> events = client.send(HttpRequest.newBuilder(
-                URI.create(base + "/admin/realms/renku/events?type=" + type + "&max=10000"))
-                .header("Authorization", "Bearer " + admin).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, events.statusCode(), events.body());
-        return json.readTree(events.body()).size();
+        return client.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + admin)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
