@@ -71,6 +71,12 @@ public final class KeycloakBrowser {
         throw new AssertionError("the login chain did not end");
     }
 
+    /** {@code absolute} as a path relative to the gateway at {@code base}. */
+    public static String relative(URL base, String absolute) {
+        check(absolute.startsWith(base.toString()), absolute + " is not on " + base);
+        return absolute.substring(base.toString().length());
+    }
+
     public static String location(HttpResponse<String> response) {
         return response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location"));
     }

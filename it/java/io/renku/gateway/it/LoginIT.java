@@ -136,24 +136,15 @@ class LoginIT {
     }
 
     private static String location(HttpResponse<String> response) {
-        return response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location"));
+        return KeycloakBrowser.location(response);
     }
 
     private String relative(String absolute) {
-        assertTrue(absolute.startsWith(base.toString()), absolute);
-        return absolute.substring(base.toString().length());
+        return KeycloakBrowser.relative(base, absolute);
     }
 
-    /** The gateway's cookie as a Cookie header: the one just set, or {@code previous} when none was set. */
     private static String cookie(HttpResponse<String> response, String previous) {
-        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("_renku_session="))
-                .reduce((a, b) -> b).map(c -> c.substring(0, c.indexOf(';')))
-                .orElseGet(() -> {
-                    if (previous == null) {
-                        throw new AssertionError("the gateway set no session cookie");
-                    }
-                    return previous;
-                });
+        return KeycloakBrowser.cookie(response, previous);
     }
 
     private static String value(String cookie) {

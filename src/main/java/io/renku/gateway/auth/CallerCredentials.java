@@ -12,11 +12,17 @@ import jakarta.servlet.http.HttpSession;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * What the proxy may inject for one caller, read lazily (a route that injects nothing decrypts nothing): a session's
  * stored Keycloak ({@code renku}) and GitLab ({@code gitlab}) tokens; a Bearer or Basic caller's own validated token
  * (never a stored one); an anonymous caller's stable id, which makes the session that keeps it on first use.
+ *
+ * <p>Refresh hook: a stored token set passes through {@code refresh} (the deployment's
+ * {@link io.renku.gateway.login.TokenRefresher#fresh}) when it is first read, so a token about to expire is renewed
+ * before anything uses it. For a proxied request that is when the proxy injects credentials, before the upstream
+ * request is sent; a refused refresh then answers a 401 problem, a provider outage 502-504, and nothing is forwarded.
  */
 final class CallerCredentials implements UpstreamCredentials {
     static final String RENKU = "renku";
@@ -25,13 +31,16 @@ final class CallerCredentials implements UpstreamCredentials {
     private final HttpServletRequest request;
     private final Identity identity;
     private final SessionTokens tokens;
+    private final BiFunction<HttpSession, TokenSet, TokenSet> refresh;
     private Optional<TokenSet> renku;
     private Optional<TokenSet> gitlab;
 
-    CallerCredentials(HttpServletRequest request, Identity identity, SessionTokens tokens) {
+    CallerCredentials(HttpServletRequest request, Identity identity, SessionTokens tokens,
+            BiFunction<HttpSession, TokenSet, TokenSet> refresh) {
         this.request = Objects.requireNonNull(request, "request");
         this.identity = Objects.requireNonNull(identity, "identity");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.refresh = Objects.requireNonNull(refresh, "refresh");
     }
 
     @Override
@@ -89,6 +98,7 @@ final class CallerCredentials implements UpstreamCredentials {
             return Optional.empty();
         }
         HttpSession session = request.getSession(false);
-        return session == null ? Optional.empty() : tokens.load(session, provider);
+        return session == null ? Optional.empty()
+                : tokens.load(session, provider).map(stored -> refresh.apply(session, stored));
     }
 }

@@ -3,6 +3,7 @@ package io.renku.gateway.auth;
 import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.Identity;
+import io.renku.gateway.model.TokenSet;
 import io.renku.gateway.proxy.UpstreamCredentials;
 import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.session.SessionUser;
@@ -16,6 +17,7 @@ import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Resolves who is calling, in the seed's order: a session cookie whose session has a logged-in user; otherwise an
@@ -34,12 +36,14 @@ public final class CallerFilter extends HttpFilter {
 
     private transient BearerAuthenticator bearer;
     private transient SessionTokens tokens;
+    private transient BiFunction<HttpSession, TokenSet, TokenSet> refresh;
 
     @Override
     public void init() {
         GatewayContext context = GatewayContext.from(getServletContext());
         bearer = context.bearer();
         tokens = new SessionTokens(context.tokens());
+        refresh = context.refresher()::fresh;
     }
 
     @Override
@@ -48,7 +52,8 @@ public final class CallerFilter extends HttpFilter {
         if (!SKIPPED.contains(request.getServletPath())) {
             Identity caller = resolve(request);
             request.setAttribute(Callers.IDENTITY, caller);
-            request.setAttribute(UpstreamCredentials.ATTRIBUTE, new CallerCredentials(request, caller, tokens));
+            request.setAttribute(UpstreamCredentials.ATTRIBUTE, new CallerCredentials(request, caller, tokens,
+                    refresh));
         }
         chain.doFilter(request, response);
     }

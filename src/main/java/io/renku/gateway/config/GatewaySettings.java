@@ -7,8 +7,8 @@ import java.util.Objects;
  * {@link io.renku.gateway.errors.InvalidSettingException} naming it.
  */
 public record GatewaySettings(RedisSettings redis, SessionSettings sessions, TokenVerificationSettings tokens,
-        LoginSettings login, RevproxySettings revproxy, RouteSettings routes,
-        LogoutSettings logout) {
+        LoginSettings login, RevproxySettings revproxy, RouteSettings routes, LogoutSettings logout,
+        TokenRefreshSettings refresh) {
     public GatewaySettings {
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(sessions, "sessions");
@@ -17,6 +17,7 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         Objects.requireNonNull(revproxy, "revproxy");
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(logout, "logout");
+        Objects.requireNonNull(refresh, "refresh");
     }
 
     public static GatewaySettings read(SettingsSource source) {
@@ -25,6 +26,6 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         SessionSettings sessions = SessionSettings.read(reader);
         return new GatewaySettings(RedisSettings.read(reader), sessions, TokenVerificationSettings.read(reader),
                 LoginSettings.read(reader), revproxy, RouteSettings.of(revproxy, sessions),
-                LogoutSettings.read(reader));
+                LogoutSettings.read(reader), TokenRefreshSettings.read(reader));
     }
 }

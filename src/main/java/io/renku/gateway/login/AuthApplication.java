@@ -18,6 +18,7 @@ public final class AuthApplication extends ResourceConfig {
         register(new ProblemExceptionMapper(context.problems()));
         SessionTokens tokens = new SessionTokens(context.tokens());
         register(new UserResource(tokens));
+        register(new GitlabExchangeResource());
         LogoutWiring logout = new LogoutWiring(context, tokens);
         register(new LoginResource(context.settings().login(), context.loginProviders(), tokens, context.tokens(),
                 Clock.systemUTC(), logout.indexing()));

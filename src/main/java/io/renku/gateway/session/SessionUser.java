@@ -30,6 +30,13 @@ public final class SessionUser {
         session.setAttribute(ISSUER, identity.issuer());
     }
 
+    /** Logs the user out of the session (the anonymous id stays); the caller removes the user's tokens. */
+    public static void forget(HttpSession session) {
+        for (String name : new String[] {SUBJECT, USERNAME, NAME, EMAIL, ISSUER}) {
+            session.removeAttribute(name);
+        }
+    }
+
     /** The logged-in identity, or empty for a session that has not completed a login. */
     public static Optional<Identity> load(HttpSession session) {
         Object subject = session.getAttribute(SUBJECT);

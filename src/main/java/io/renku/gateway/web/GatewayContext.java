@@ -3,6 +3,8 @@ package io.renku.gateway.web;
 import io.renku.gateway.auth.BearerAuthenticator;
 import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.login.OidcProvider;
+import io.renku.gateway.login.TokenRefresher;
+import io.renku.gateway.redis.Locks;
 import io.renku.gateway.session.SignedCookieSessionIdResolver;
 import io.renku.gateway.session.TokenCipher;
 import jakarta.servlet.ServletContext;
@@ -22,7 +24,7 @@ import redis.clients.jedis.UnifiedJedis;
 public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> redis,
         SessionRepository<? extends Session> sessions, SignedCookieSessionIdResolver sessionIds, TokenCipher tokens,
         BearerAuthenticator bearer, Map<String, OidcProvider> loginProviders,
-        List<ReadinessCheck> readiness, ProblemRenderer problems) {
+        List<ReadinessCheck> readiness, ProblemRenderer problems, Locks locks, TokenRefresher refresher) {
     public static final String ATTRIBUTE = GatewayContext.class.getName();
 
     public GatewayContext {
@@ -35,6 +37,8 @@ public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> re
         loginProviders = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(loginProviders));
         readiness = List.copyOf(readiness);
         Objects.requireNonNull(problems, "problems");
+        Objects.requireNonNull(locks, "locks");
+        Objects.requireNonNull(refresher, "refresher");
     }
 
     public static GatewayContext from(ServletContext servletContext) {

@@ -4,6 +4,12 @@ import io.renku.gateway.auth.BearerAuthenticator;
 import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.login.AuthApplication;
 import io.renku.gateway.login.OidcProvider;
+import io.renku.gateway.login.TokenRefresher;
+import io.renku.gateway.redis.LocalLocks;
+import io.renku.gateway.redis.Locks;
+import io.renku.gateway.redis.RedisLocks;
+import io.renku.gateway.redis.ShortLivedValues;
+import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.config.SettingsSource;
 import io.renku.gateway.errors.InvalidSettingException;
 import io.renku.gateway.redis.RedisClients;
@@ -80,11 +86,19 @@ public final class GatewayContextListener implements ServletContextListener {
             loginProviders.put(provider.id(), oidc);
             checks.add(oidc);
         }
+        TokenCipher cipher = TokenCipher.of(settings.sessions());
+        Locks locks = redis.<Locks>map(r -> new RedisLocks(r, settings.redis().keyNamespace()))
+                .orElseGet(LocalLocks::new);
+        ShortLivedValues handoff = redis.map(r -> ShortLivedValues.redis(r, settings.redis().keyNamespace()))
+                .orElseGet(ShortLivedValues::local);
+        TokenRefresher refresher = new TokenRefresher(loginProviders, settings.login().defaultChain().get(0),
+                new SessionTokens(cipher), locks, handoff, cipher, settings.refresh().skew(),
+                IDP_TIMEOUT.multipliedBy(2).plusSeconds(2), Clock.systemUTC());
         GatewayContext context = new GatewayContext(settings, redis, sessions,
                 new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
-                TokenCipher.of(settings.sessions()), BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT),
+                cipher, BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT),
                 loginProviders,
-                checks, new ProblemRenderer());
+                checks, new ProblemRenderer(), locks, refresher);
         servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
         ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
                 new ServletContainer(new AuthApplication(context)));
@@ -99,6 +113,7 @@ public final class GatewayContextListener implements ServletContextListener {
         if (value instanceof GatewayContext context) {
             context.bearer().close();
             context.loginProviders().values().forEach(OidcProvider::close);
+            context.locks().close();
             context.redis().ifPresent(UnifiedJedis::close);
         }
     }

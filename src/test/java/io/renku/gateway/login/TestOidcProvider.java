@@ -11,9 +11,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * endpoint that answers with whatever the test queued (a crafted ID token, an error, garbage) and records what the
  * gateway sent. It can play a provider that is down (discovery 503), slow (sleeps past the gateway's timeout) or
  * broken (non-JSON answers).
+ *
+ * <p>Refresh-token grants are answered by a small token store of their own: only refresh tokens it issued (or that a
+ * test registered with {@link #issueRefreshToken}) are accepted, each refresh is counted, and with rotation on (the
+ * default) a refresh token works once, like Keycloak's {@code revokeRefreshToken}; a second use is
+ * {@code invalid_grant}.
  */
 final class TestOidcProvider implements AutoCloseable {
     static final String CLIENT_ID = "renku";
@@ -36,6 +44,13 @@ final class TestOidcProvider implements AutoCloseable {
     final AtomicBoolean discoveryDown = new AtomicBoolean();
     final AtomicInteger tokenDelayMillis = new AtomicInteger();
     final AtomicInteger discoveryHits = new AtomicInteger();
+    final AtomicInteger refreshCalls = new AtomicInteger();
+    final AtomicInteger refreshDelayMillis = new AtomicInteger();
+    final AtomicBoolean rotateRefreshTokens = new AtomicBoolean(true);
+    final AtomicBoolean refreshDown = new AtomicBoolean();
+    final AtomicInteger refreshLifetimeSeconds = new AtomicInteger(300);
+    private final Set<String> validRefreshTokens = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger issued = new AtomicInteger();
 
     TestOidcProvider() throws IOException, JOSEException {
         key = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
@@ -74,8 +89,20 @@ final class TestOidcProvider implements AutoCloseable {
                 "end_session_endpoint", issuer() + "/logout")));
     }
 
+    /** Makes {@code token} a refresh token this provider accepts (once, with rotation). */
+    String issueRefreshToken(String token) {
+        validRefreshTokens.add(token);
+        return token;
+    }
+
     private void token(HttpExchange exchange) throws IOException {
-        tokenRequests.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        if (form.contains("grant_type=refresh_token")) {
+            tokenAuthorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            refresh(exchange, form);
+            return;
+        }
+        tokenRequests.add(form);
         tokenAuthorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
         int delay = tokenDelayMillis.get();
         if (delay > 0) {
@@ -98,6 +125,38 @@ final class TestOidcProvider implements AutoCloseable {
                 out.write(body);
             }
         }
+    }
+
+    private void refresh(HttpExchange exchange, String form) throws IOException {
+        refreshCalls.incrementAndGet();
+        int delay = refreshDelayMillis.get();
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (refreshDown.get()) {
+            respond(exchange, 503, "{\"error\":\"temporarily_unavailable\"}");
+            return;
+        }
+        String presented = "";
+        for (String pair : form.split("&")) {
+            if (pair.startsWith("refresh_token=")) {
+                presented = URLDecoder.decode(pair.substring("refresh_token=".length()), StandardCharsets.UTF_8);
+            }
+        }
+        boolean valid = rotateRefreshTokens.get() ? validRefreshTokens.remove(presented)
+                : validRefreshTokens.contains(presented);
+        if (!valid) {
+            respond(exchange, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"Token is not active\"}");
+            return;
+        }
+        int n = issued.incrementAndGet();
+        String next = rotateRefreshTokens.get() ? issueRefreshToken("refresh-" + n) : presented;
+        respond(exchange, 200, JSONObjectUtils.toJSONString(Map.of("access_token", "access-" + n,
+                "token_type", "Bearer", "expires_in", refreshLifetimeSeconds.get(), "refresh_token", next)));
     }
 
     private static void respond(HttpExchange exchange, int status, String json) throws IOException {
