@@ -1,5 +1,6 @@
 package io.renku.gateway.auth;
 
+import io.renku.gateway.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

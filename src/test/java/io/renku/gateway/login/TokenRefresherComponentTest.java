@@ -1,5 +1,6 @@
 package io.renku.gateway.login;
 
+import io.renku.gateway.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,11 +28,8 @@ import java.lang.reflect.Proxy;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -69,7 +67,7 @@ class TokenRefresherComponentTest {
 
     private final TokenCipher cipher = new TokenCipher(List.of(new byte[32]), new SecureRandom());
     private final SessionTokens tokens = new SessionTokens(cipher);
-    private final FakeClock clock = new FakeClock(START);
+    private final MutableClock clock = new MutableClock(START);
     private final List<AutoCloseable> closing = new ArrayList<>();
     private Map<String, OidcProvider> providers;
 
@@ -292,32 +290,5 @@ class TokenRefresherComponentTest {
                     case "getAttributeNames" -> Collections.enumeration(List.copyOf(attributes.keySet()));
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
-    }
-
-    private static final class FakeClock extends Clock {
-        private volatile Instant now;
-
-        FakeClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

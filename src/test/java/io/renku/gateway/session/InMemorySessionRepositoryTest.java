@@ -1,5 +1,6 @@
 package io.renku.gateway.session;
 
+import io.renku.gateway.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
