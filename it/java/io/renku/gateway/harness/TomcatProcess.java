@@ -36,6 +36,12 @@ public final class TomcatProcess implements AutoCloseable {
      * system properties, which the gateway reads before its environment and {@code web.xml}.
      */
     public static TomcatProcess start(Path home, Path base, Path war, int port, Map<String, String> settings) {
+        return start(home, base, war, port, settings, List.of("-Xmx512m"));
+    }
+
+    /** As above, with these JVM options (heap, GC) instead of the default {@code -Xmx512m}. */
+    public static TomcatProcess start(Path home, Path base, Path war, int port, Map<String, String> settings,
+            List<String> jvmOptions) {
         try {
             Path webapps = Files.createDirectories(base.resolve("webapps"));
             deleteRecursively(webapps.resolve("ROOT"));
@@ -43,7 +49,7 @@ public final class TomcatProcess implements AutoCloseable {
             Path log = Files.createDirectories(base.resolve("logs")).resolve("console.log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx512m");
+            command.addAll(jvmOptions);
             command.add("-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager");
             command.add("-Djava.util.logging.config.file=" + base.resolve("conf/logging.properties"));
             command.add("-Dcatalina.home=" + home);
@@ -66,6 +72,11 @@ public final class TomcatProcess implements AutoCloseable {
 
     public String url() {
         return "http://localhost:" + port + "/";
+    }
+
+    /** The Tomcat JVM's process id (for {@code jcmd}). */
+    public long pid() {
+        return process.pid();
     }
 
     public Path log() {
