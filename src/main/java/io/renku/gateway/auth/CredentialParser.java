@@ -24,7 +24,6 @@ import java.util.regex.Pattern;
  */
 public final class CredentialParser {
     /** RFC 6750 §2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
-    private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]+={0,2}");
 
     private CredentialParser() {
@@ -57,10 +56,35 @@ public final class CredentialParser {
         if (token.isEmpty()) {
             throw BearerChallenge.invalidRequest("Bearer without a token");
         }
-        if (!B64TOKEN.matcher(token).matches()) {
+        if (!isB64Token(token)) {
             throw BearerChallenge.invalidRequest("Bearer token must be a single token of base64url characters");
         }
         return new Credential(AuthMethod.BEARER, Secret.of(token));
+    }
+
+    /**
+     * RFC 6750 {@code b64token}: {@code 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. A loop rather
+     * than a regex: it runs on every Bearer request over a token of hundreds of characters, and the regex was a
+     * visible share of the gateway's CPU in the throughput benchmark.
+     */
+    static boolean isB64Token(String token) {
+        int n = token.length();
+        int i = 0;
+        while (i < n && isB64TokenChar(token.charAt(i))) {
+            i++;
+        }
+        if (i == 0) {
+            return false;
+        }
+        while (i < n && token.charAt(i) == '=') {
+            i++;
+        }
+        return i == n;
+    }
+
+    private static boolean isB64TokenChar(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                || c == '_' || c == '~' || c == '+' || c == '/';
     }
 
     private static Credential basic(String encoded) {

@@ -96,4 +96,17 @@ class CredentialParserTest {
         assertEquals("a?b?c?d", BearerChallenge.sanitize("a\"b\\c\nd"));
         assertEquals(200, BearerChallenge.sanitize("x".repeat(500)).length());
     }
+
+    @Test
+    void b64TokenCheckAgreesWithTheRfc6750Grammar() {
+        java.util.regex.Pattern grammar = java.util.regex.Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
+        for (String token : new String[] {"a", "abc.DEF-_~+/09", "ab==", "a=", "=", "==", "", "a=b", "a b", "a\tb",
+                "ä", "a%", "a,b", "a=;", "eyJ.eyJ.sig", "a/=", ".=="}) {
+            assertEquals(grammar.matcher(token).matches(), CredentialParser.isB64Token(token), token);
+        }
+        for (char c = 0; c < 256; c++) {
+            String token = "x" + c + "y";
+            assertEquals(grammar.matcher(token).matches(), CredentialParser.isB64Token(token), "char " + (int) c);
+        }
+    }
 }
