@@ -64,6 +64,7 @@ public final class ThroughputBench {
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private static volatile Process nginx;
 
     private ThroughputBench() {
     }
@@ -190,7 +191,9 @@ public final class ThroughputBench {
         }
         Matcher non2xx = NON_2XX.matcher(out);
         if (non2xx.find()) {
-            throw new IllegalStateException(non2xx.group(1) + " responses were not 2xx for " + url + ":\n" + out);
+            throw new IllegalStateException(non2xx.group(1) + " responses were not 2xx for " + url
+                    + (nginx != null && !nginx.isAlive() ? " (nginx exited meanwhile, exit value " + nginx.exitValue()
+                    + ": stopped from outside?)" : "") + ":\n" + out);
         }
         Matcher rps = RPS.matcher(out);
         if (!rps.find()) {
@@ -279,6 +282,8 @@ public final class ThroughputBench {
                 events { worker_connections 4096; }
                 http {
                     access_log off;
+                    keepalive_requests 10000000;
+                    keepalive_timeout 300s;
                     client_body_temp_path %s/tmp-body;
                     proxy_temp_path %s/tmp-proxy;
                     fastcgi_temp_path %s/tmp-fastcgi;
@@ -303,12 +308,13 @@ public final class ThroughputBench {
                 upstreamPort, upstreamPort, proxyPort);
         Path file = dir.resolve("nginx.conf");
         Files.writeString(file, conf);
-        Process nginx = new ProcessBuilder(System.getProperty("bench.nginx", "nginx"), "-p", dir.toString(), "-c",
+        nginx = new ProcessBuilder(System.getProperty("bench.nginx", "nginx"), "-p", dir.toString(), "-c",
                 file.toString(), "-g", "daemon off;").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/console.log").toFile())).start();
         awaitListening(upstreamPort, nginx);
         awaitListening(proxyPort, nginx);
-        return () -> ProcessTrees.stop(nginx.toHandle(), Duration.ofSeconds(10));
+        Process started = nginx;
+        return () -> ProcessTrees.stop(started.toHandle(), Duration.ofSeconds(10));
     }
 
     private static void awaitListening(int port, Process process) throws IOException {
