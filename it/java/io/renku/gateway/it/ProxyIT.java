@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.management.MBeanServerConnection;
 import javax.management.remote.JMXConnector;
@@ -263,11 +265,35 @@ class ProxyIT {
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
+            // Read until the response is complete rather than until EOF: Undertow (WildFly) keeps the connection
+            // open when "close" is one token of a list ("Connection: close, X-Hop"), Tomcat closes it.
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            socket.getInputStream().transferTo(bytes);
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8192];
+            for (int n; !complete(bytes.toString(StandardCharsets.ISO_8859_1)) && (n = in.read(buffer)) > 0; ) {
+                bytes.write(buffer, 0, n);
+            }
             String text = bytes.toString(StandardCharsets.UTF_8);
             return new RawResponse(Integer.parseInt(text.substring(9, 12)), text);
         }
+    }
+
+    /** Whether a raw HTTP/1.1 response holds its whole body (Content-Length or chunked; else only EOF ends it). */
+    private static boolean complete(String response) {
+        int end = response.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        String head = response.substring(0, end).toLowerCase(Locale.ROOT);
+        String body = response.substring(end + 4);
+        Matcher length = Pattern.compile("\r\ncontent-length: *(\\d+)").matcher(head);
+        if (length.find()) {
+            return body.getBytes(StandardCharsets.ISO_8859_1).length >= Integer.parseInt(length.group(1));
+        }
+        if (head.contains("\r\ntransfer-encoding: chunked")) {
+            return body.endsWith("0\r\n\r\n");
+        }
+        return false;
     }
 
     /**
