@@ -3,12 +3,11 @@ package io.renku.gateway.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.renku.gateway.harness.ZeroStream;
 import io.renku.gateway.harness.EchoUpstream;
+import io.renku.gateway.harness.Ports;
 import io.renku.gateway.harness.TomcatProcess;
-import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,9 +41,9 @@ public final class StreamingBench {
             throw new IllegalArgumentException("usage: StreamingBench <tomcat-home> <tomcat-base> <war>");
         }
         long size = Long.getLong("bench.bytes", 1024 * MIB);
-        int echoPort = freePort();
-        int gatewayPort = freePort();
-        int jmxPort = freePort();
+        int echoPort = Ports.free();
+        int gatewayPort = Ports.free();
+        int jmxPort = Ports.free();
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("com.sun.management.jmxremote.port", Integer.toString(jmxPort));
         settings.put("com.sun.management.jmxremote.rmi.port", Integer.toString(jmxPort));
@@ -131,12 +130,6 @@ public final class StreamingBench {
                 + " (%d samples), between GCs max %.1f MiB", what, size / MIB, seconds, size / MIB / seconds,
                 Math.max(0, heap.maxAfterGc() - baseline) / (double) MIB, heap.afterGcSamples(),
                 Math.max(0, heap.maxUsed() - baseline) / (double) MIB));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void say(String line) {

@@ -12,13 +12,14 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.renku.gateway.harness.ProcessTrees;
+import io.renku.gateway.harness.Ports;
 import io.renku.gateway.harness.RedisProcess;
+import io.renku.gateway.harness.Started;
 import io.renku.gateway.harness.TomcatProcess;
 import io.renku.gateway.it.LoginProbeServlet;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,10 +29,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +62,7 @@ public final class ThroughputBench {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
 
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Started started = new Started(ThroughputBench::say);
     private static volatile Process nginx;
 
     private ThroughputBench() {
@@ -77,7 +76,7 @@ public final class ThroughputBench {
         try {
             bench.run(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]));
         } finally {
-            bench.stopAll();
+            bench.started.close();
         }
     }
 
@@ -93,21 +92,21 @@ public final class ThroughputBench {
         boolean jfr = Boolean.getBoolean("bench.jfr");
         Path work = Files.createDirectories(tomcatBase.getParent());
 
-        int upstreamPort = freePort();
-        int nginxPort = freePort();
-        int redisPort = freePort();
-        int issuerPort = freePort();
-        int gatewayPort = freePort();
+        int upstreamPort = Ports.free();
+        int nginxPort = Ports.free();
+        int redisPort = Ports.free();
+        int issuerPort = Ports.free();
+        int gatewayPort = Ports.free();
 
         say("nginx: upstream (static body) on " + upstreamPort + ", reverse proxy on " + nginxPort);
-        started.push(startNginx(work.resolve("nginx"), upstreamPort, nginxPort));
+        started.add(startNginx(work.resolve("nginx"), upstreamPort, nginxPort));
         say("redis-server on " + redisPort);
-        started.push(RedisProcess.start(redisPort, work.resolve("redis")));
+        started.add(RedisProcess.start(redisPort, work.resolve("redis")));
 
         RSAKey key = new RSAKeyGenerator(2048).keyID("bench").generate();
         String issuer = "http://127.0.0.1:" + issuerPort + "/realms/bench";
         HttpServer idp = startIssuer(issuerPort, issuer, key);
-        started.push(() -> idp.stop(0));
+        started.add(() -> idp.stop(0));
 
         Path benchWar = work.resolve("bench.war");
         ShrinkWrap.create(ZipImporter.class, "ROOT.war").importFrom(war.toFile()).as(WebArchive.class).addClass(LoginProbeServlet.class).as(ZipExporter.class)
@@ -131,7 +130,7 @@ public final class ThroughputBench {
                 + poolSize + ", JVM " + String.join(" ", jvm) + " (log: " + tomcatBase.resolve("logs/console.log")
                 + ")");
         TomcatProcess tomcat = TomcatProcess.start(tomcatHome, tomcatBase, benchWar, gatewayPort, settings, jvm);
-        started.push(tomcat);
+        started.add(tomcat);
         tomcat.awaitOk("health", Duration.ofSeconds(120), ThroughputBench::say);
 
         String cookie = login(tomcat.url());
@@ -343,23 +342,6 @@ public final class ThroughputBench {
             return fields[0] + " " + fields[1] + " " + fields[2];
         } catch (IOException e) {
             return "?";
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private synchronized void stopAll() {
-        while (!started.isEmpty()) {
-            AutoCloseable next = started.pop();
-            try {
-                next.close();
-            } catch (Exception e) {
-                say("could not stop " + next + ": " + e.getMessage());
-            }
         }
     }
 

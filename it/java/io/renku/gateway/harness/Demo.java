@@ -2,8 +2,6 @@ package io.renku.gateway.harness;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +18,7 @@ public final class Demo {
     private static final List<String> SETTING_PREFIXES = List.of("redis.", "sessions.", "login.", "revproxy.",
             "authz.", "gateway.");
 
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Started started = new Started(Demo::say);
 
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
@@ -35,7 +33,7 @@ public final class Demo {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             say("stopping everything the demo started ...");
-            stopAll();
+            started.close();
             stopped.countDown();
         }, "demo-stop"));
 
@@ -48,13 +46,13 @@ public final class Demo {
         try {
             say("starting the echo upstream (plays the data service) on port " + echoPort);
             EchoUpstream echo = EchoUpstream.start(echoPort);
-            started.push(echo);
+            started.add(echo);
 
             say("starting Keycloak on port " + keycloakPort + " (the first start builds Keycloak: about a minute)");
             KeycloakProcess keycloak = KeycloakProcess.start(keycloakHome, keycloakPort, keycloakManagementPort,
                     serverConfig.resolve("keycloak"), work.resolve("keycloak.log"), KeycloakProcess.DEFAULT_START_TIMEOUT,
                     line -> say("  keycloak: " + line));
-            started.push(keycloak);
+            started.add(keycloak);
 
             Map<String, String> settings = new LinkedHashMap<>();
             defaultSetting(settings, "revproxy.renkuServices.dataService", echo.url());
@@ -73,7 +71,7 @@ public final class Demo {
 
             say("starting the gateway in Tomcat on port " + gatewayPort);
             TomcatProcess tomcat = TomcatProcess.start(tomcatHome, tomcatBase, war, gatewayPort, settings);
-            started.push(tomcat);
+            started.add(tomcat);
             tomcat.awaitOk("ready", Duration.ofSeconds(120), line -> say("  " + line));
 
             say("");
@@ -91,7 +89,7 @@ public final class Demo {
             say("Press Ctrl-C to stop.");
         } catch (RuntimeException e) {
             say("the demo could not start: " + e.getMessage());
-            stopAll();
+            started.close();
             stopped.countDown();
             throw e;
         }
@@ -111,17 +109,6 @@ public final class Demo {
         System.getProperties().stringPropertyNames().stream()
                 .filter(name -> SETTING_PREFIXES.stream().anyMatch(name::startsWith))
                 .forEach(name -> settings.put(name, System.getProperty(name)));
-    }
-
-    private synchronized void stopAll() {
-        while (!started.isEmpty()) {
-            AutoCloseable next = started.pop();
-            try {
-                next.close();
-            } catch (Exception e) {
-                say("could not stop " + next + ": " + e.getMessage());
-            }
-        }
     }
 
     private static void say(String line) {
