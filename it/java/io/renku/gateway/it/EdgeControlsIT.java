@@ -75,9 +75,10 @@ class EdgeControlsIT {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE) // last: it empties the bucket that every request of this class shares (127.0.0.1)
+    @Order(Integer.MAX_VALUE - 1) // it empties the bucket that every request of this class shares (127.0.0.1)
     void aCallerOverTheLimitGets429WithRetryAfterSharedThroughRedisAndHealthIsNeverLimited() throws Exception {
         Http http = new Http(base);
+        Thread.sleep(5500); // the tests before this one took tokens: let the bucket (5 at 1/s) fill up again
         int ok = 0;
         int limited = 0;
         String retryAfter = null;
@@ -118,6 +119,21 @@ class EdgeControlsIT {
         HttpResponse<String> login = http.get("api/auth/login");
         assertEquals(302, login.statusCode());
         assertEquals("no-referrer", login.headers().firstValue("Referrer-Policy").orElse(""));
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // after the limit test: the bucket is empty, yet the request passes
+    void whenRedisCannotBeAskedTheLimitFailsOpenAndCountsIt() throws Exception {
+        Http http = new Http(base);
+        redis.stop();
+        try {
+            // an anonymous Keycloak-route request needs no session, so only the limiter would use Redis here
+            HttpResponse<String> response = http.get("api/kc/failopen", "Accept", "application/json");
+            assertEquals(200, response.statusCode(), response.body());
+        } finally {
+            redis.start();
+        }
+        assertTrue(http.get("metrics").body().contains("gateway_ratelimit_decisions_total{result=\"failopen\"}"));
     }
 
     @Test

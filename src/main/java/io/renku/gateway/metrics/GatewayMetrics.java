@@ -54,7 +54,26 @@ public final class GatewayMetrics {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        bindTomcat(registry);
         return new GatewayMetrics(registry, registry::scrape);
+    }
+
+    /**
+     * Tomcat's thread-pool, connection and request-processor gauges ({@code tomcat_threads_busy_threads}, …) through
+     * Micrometer's {@code TomcatMetrics}, which reads Tomcat's own JMX beans. Bound by reflection because its
+     * constructor names a Tomcat type the WAR does not compile against; on another container the type is missing and
+     * nothing is bound.
+     */
+    private static void bindTomcat(MeterRegistry registry) {
+        try {
+            Class<?> manager = Class.forName("org.apache.catalina.Manager", false,
+                    GatewayMetrics.class.getClassLoader());
+            Object binder = Class.forName("io.micrometer.core.instrument.binder.tomcat.TomcatMetrics")
+                    .getConstructor(manager, Iterable.class).newInstance(null, java.util.List.of());
+            ((io.micrometer.core.instrument.binder.MeterBinder) binder).bindTo(registry);
+        } catch (ReflectiveOperationException | LinkageError notTomcat) {
+            // WildFly and others: their own management interfaces expose the container's pools
+        }
     }
 
     /** A registry that only counts, for unit tests and components built without a deployment. */
