@@ -10,6 +10,8 @@ import java.util.Objects;
  */
 public record PathStep(String type, String id) {
     public static final String ANY_ID = "*";
+    /** The id of a type that has one instance, written without an id ({@code gid://app/Ability}). */
+    public static final String SINGLETON = "";
 
     public PathStep {
         Objects.requireNonNull(type, "type");

@@ -30,7 +30,10 @@ public record ResourceRef(List<PathStep> path, Set<String> attributes) {
     public String toString() {
         StringBuilder out = new StringBuilder(Scopes.GID_PREFIX);
         for (int i = 0; i < path.size(); i++) {
-            out.append(i == 0 ? "" : "/").append(path.get(i).type()).append('/').append(path.get(i).id());
+            out.append(i == 0 ? "" : "/").append(path.get(i).type());
+            if (!path.get(i).id().isEmpty()) {
+                out.append('/').append(path.get(i).id());
+            }
         }
         String separator = "?";
         for (String attribute : attributes.stream().sorted().toList()) {

@@ -14,7 +14,8 @@ import java.util.Set;
  * <li>Option 2: one string {@code action:type:id[:type:id...][:*][:attributes[]=a&attributes[]=b]}.</li>
  * </ul>
  * In both, a {@code *} after a complete pair means "everything below", and a {@code *} in the last id position means
- * "every id of that type". A resource is written the same way without the action and without any {@code *}.
+ * "every id of that type". A resource is written the same way without the action and without any {@code *}. A
+ * type alone ({@code gid://app/Ability}, {@code decide:ability}) names the one resource of that type.
  *
  * <p>Parsing is strict and total: a string that does not fit is refused as a whole (a grant parser answers empty, so a
  * malformed scope grants nothing and the others still count), and no input makes it throw anything but the documented
@@ -128,6 +129,10 @@ public final class Scopes {
             below = true;
             parts = parts.subList(0, parts.size() - 1);
         }
+        if (!below && parts.size() == 1 && isName(parts.get(0))) {
+            // A type alone names its one instance, such as gid://app/Ability (decide:ability).
+            return Optional.of(new Parsed(List.of(new PathStep(parts.get(0), PathStep.SINGLETON)), false, attributes));
+        }
         if (parts.isEmpty() || parts.size() % 2 != 0 || parts.size() / 2 > MAX_STEPS) {
             return Optional.empty();
         }
@@ -184,8 +189,8 @@ public final class Scopes {
     }
 
     /** Ids are URI-unreserved characters (letters, digits, {@code - . _ ~}), so they read the same in both formats. */
-    private static boolean isId(String s) {
-        if (s.isEmpty() || s.length() > MAX_ID) {
+    public static boolean isId(String s) {
+        if (s == null || s.isEmpty() || s.length() > MAX_ID) {
             return false;
         }
         for (int i = 0; i < s.length(); i++) {

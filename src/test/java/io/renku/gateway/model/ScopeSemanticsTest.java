@@ -83,8 +83,8 @@ class ScopeSemanticsTest {
         openid
         read
         read:
-        read:organization
         read:organization:
+        read:*
         read:organization:1:group
         read:organization:*:group:1
         read:organization:1:group:*:*
@@ -106,7 +106,7 @@ class ScopeSemanticsTest {
     @CsvSource(delimiter = '|', textBlock = """
         gid://other/Organization/1
         gid://app/
-        gid://app/Organization
+        gid://app/Organization/1/Group
         gid://app/Organization/1/
         gid://app//Organization/1
         gid://app/Organization/*/Group/1
@@ -120,8 +120,8 @@ class ScopeSemanticsTest {
 
     @ParameterizedTest(name = "malformed resource ''{0}''")
     @CsvSource(delimiter = '|', textBlock = """
-        organization
         organization:*
+        '*'
         organization:1:*
         gid://app/Organization/1/*
         gid://app/Organization/*
@@ -133,6 +133,17 @@ class ScopeSemanticsTest {
     void malformedResourcesAreRefusedWithAMessage(String resource) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Scopes.resource(resource));
         assertFalse(e.getMessage().isEmpty());
+    }
+
+    @Test
+    void aTypeAloneNamesItsOneResource() {
+        ResourceRef ability = Scopes.resource("gid://app/Ability");
+        assertEquals(ability, Scopes.resource("ability"));
+        assertEquals("gid://app/ability", ability.toString());
+        assertTrue(Scopes.option2("decide:ability").orElseThrow().allows("decide", ability));
+        assertTrue(Scopes.option1("decide", "gid://app/Ability").orElseThrow().allows("decide", ability));
+        assertFalse(Scopes.option2("decide:ability").orElseThrow().allows("decide", Scopes.resource("ability:1")));
+        assertFalse(Scopes.option2("decide:ability:1").orElseThrow().allows("decide", ability));
     }
 
     @Test
