@@ -5,6 +5,7 @@ import io.renku.gateway.model.Identity;
 import io.renku.gateway.model.ResourceRef;
 import io.renku.gateway.model.Scopes;
 import io.renku.gateway.model.Secret;
+import io.renku.gateway.proxy.UpstreamCredentials;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,18 @@ public final class Authorizer {
     private final TokenGrants tokens;
     private final PolicyFile policy;
 
+    /**
+     * The deployment's authorizer; loads the policy file.
+     *
+     * @throws IllegalStateException when the policy file cannot be read or parsed (the deployment stops)
+     */
+    public static Authorizer fromSettings(io.renku.gateway.config.AuthzSettings settings, java.time.Clock clock) {
+        PolicyFile policy = settings.policyFile()
+                .map(file -> PolicyFile.load(file, settings.policyCheckInterval(), clock))
+                .orElseGet(PolicyFile::none);
+        return new Authorizer(new TokenGrants(settings.scopeClaims(), 10_000, clock), policy);
+    }
+
     Authorizer(TokenGrants tokens, PolicyFile policy) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -43,6 +56,13 @@ public final class Authorizer {
         GrantSet fromToken = token.filter(t -> !t.isEmpty()).map(t -> tokens.of(t, identity))
                 .orElse(GrantSet.empty());
         return fromToken.with(policy.current().grantsOf(identity.subject()));
+    }
+
+    /** The grants of a request's caller: its session's stored access token (refreshed when due) or its own token. */
+    public GrantSet grantsOf(jakarta.servlet.http.HttpServletRequest request, Identity caller) {
+        Optional<Secret> token = request.getAttribute(UpstreamCredentials.ATTRIBUTE) instanceof UpstreamCredentials c
+                ? c.accessToken() : caller.token();
+        return grantsOf(caller, token);
     }
 
     /** The grants the policy file gives a subject id; none for an id it does not list. */

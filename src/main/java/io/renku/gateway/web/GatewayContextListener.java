@@ -1,6 +1,7 @@
 package io.renku.gateway.web;
 
 import io.renku.gateway.auth.BearerAuthenticator;
+import io.renku.gateway.authz.Authorizer;
 import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.login.AuthApplication;
 import io.renku.gateway.login.OidcProvider;
@@ -58,6 +59,14 @@ public final class GatewayContextListener implements ServletContextListener {
             LOG.log(Level.ERROR, "Gateway not started: invalid setting: " + e.getMessage());
             throw e;
         }
+        // First of the resources: a policy file that cannot be used stops the deployment before anything is opened.
+        Authorizer authorizer;
+        try {
+            authorizer = Authorizer.fromSettings(settings.authz(), Clock.systemUTC());
+        } catch (IllegalStateException e) {
+            LOG.log(Level.ERROR, "Gateway not started: " + e.getMessage());
+            throw e;
+        }
         List<ReadinessCheck> checks = new ArrayList<>();
         Optional<UnifiedJedis> redis = Optional.empty();
         SessionRepository<? extends Session> sessions;
@@ -98,7 +107,7 @@ public final class GatewayContextListener implements ServletContextListener {
                 new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
                 cipher, BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT),
                 loginProviders,
-                checks, new ProblemRenderer(), locks, refresher);
+                checks, new ProblemRenderer(), locks, refresher, authorizer);
         servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
         ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
                 new ServletContainer(new AuthApplication(context)));
