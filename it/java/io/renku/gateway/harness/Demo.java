@@ -67,6 +67,15 @@ public final class Demo {
             defaultSetting(settings, "login.providers.gitlab.issuer", keycloak.issuer("gitlab"));
             defaultSetting(settings, "login.providers.gitlab.clientID", "renku-gateway");
             defaultSetting(settings, "login.providers.gitlab.clientSecret", "gitlab-secret");
+            // Authorization (README "Authorization"): Bearer tokens of realm renku, both grant formats of the demo
+            // realm, the demo policy file, and one edge rule on the data service's projects.
+            defaultSetting(settings, "sessions.authorizationVerifiers", keycloak.issuer("renku") + "|renku");
+            defaultSetting(settings, "authz.scopeClaim", "scope,authz");
+            defaultSetting(settings, "authz.policyFile", serverConfig.resolve("authz/demo-policy.json").toString());
+            defaultSetting(settings, "authz.rules", "projects");
+            defaultSetting(settings, "authz.rules.projects.path", "/api/data/projects/{id}/**");
+            defaultSetting(settings, "authz.rules.projects.permission", "auto");
+            defaultSetting(settings, "authz.rules.projects.resource", "gid://app/Project/{id}");
             forwardUserSettings(settings);
 
             say("starting the gateway in Tomcat on port " + gatewayPort);
@@ -83,6 +92,7 @@ public final class Demo {
             say("  realms         renku: " + keycloak.issuer("renku") + "   gitlab: " + keycloak.issuer("gitlab"));
             say("  demo user      demo / demo (in both realms)");
             say("  log in         " + tomcat.url() + "api/auth/login   (then " + tomcat.url() + "api/auth/user)");
+            say("  decisions      POST " + tomcat.url() + "twirp/authx.rpc.Ability/Allowed   (README: Authorization)");
             say("  sessions       " + (System.getenv("GATEWAY_REDIS_ADDRESSES") != null
                     || System.getProperty("redis.addresses") != null ? "in Redis" : "in memory (single node)"));
             say("  logs           " + work);

@@ -15,8 +15,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The grants a token carries in the claims of {@code authz.scopeClaim}, parsed once per token and cached by the token's
- * SHA-256 (never the token itself) until the token expires, at most {@link #TTL}. Only ever given tokens that are
+ * The grants a token carries in the claims of {@code authz.scopeClaim}, parsed once per token and cached by a SHA-256
+ * of the token (of its signature for a JWS: {@link #cacheKey}; never the token itself) until the token expires, at
+ * most {@link #TTL}. Only ever given tokens that are
  * already validated (a Bearer or Basic caller's, a Twirp subject after validation, or a session's stored access token,
  * which came from the token endpoint), so reading the payload without checking the signature again is safe.
  *
@@ -38,9 +39,22 @@ public final class TokenGrants {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /**
+     * SHA-256 of the token's JWS signature, or of the whole token when it is not a JWS. The signature binds header and
+     * payload under the issuer's key and the token was verified before it got here, so no other token that reaches
+     * this class can share it; hashing only it keeps a decision from costing a hash of the whole token, which with
+     * 1 000 grants is 55 KB and dominated the benchmark (16 000 decisions/s instead of the figure in the README).
+     */
+    static String cacheKey(Secret token) {
+        String raw = token.reveal();
+        int dot = raw.lastIndexOf('.');
+        boolean jws = dot > 0 && dot < raw.length() - 1 && raw.indexOf('.') != dot;
+        return jws ? TokenCache.key("grants-sig", Secret.of(raw.substring(dot + 1))) : TokenCache.key("grants", token);
+    }
+
     /** The grants of {@code token}, a validated token of {@code holder} (whose scopes serve for opaque tokens). */
     public GrantSet of(Secret token, Identity holder) {
-        String key = TokenCache.key("grants", token);
+        String key = cacheKey(token);
         Optional<GrantSet> hit = cache.get(key);
         if (hit.isPresent()) {
             return hit.get();
