@@ -32,8 +32,10 @@ public final class TomcatProcess implements AutoCloseable {
     }
 
     /**
-     * Copies {@code war} to {@code base/webapps/ROOT.war} and starts Tomcat; {@code settings} become {@code -D}
-     * system properties, which the gateway reads before its environment and {@code web.xml}.
+     * Copies {@code war} to {@code base/webapps/ROOT.war} and starts Tomcat; {@code settings} become
+     * {@code GATEWAY_…} environment variables (read before {@code web.xml}), not {@code -D} options: a JVM's command
+     * line is visible to every local user in {@code ps} and is what containers log at start, and these settings hold
+     * the client secrets and keys.
      */
     public static TomcatProcess start(Path home, Path base, Path war, int port, Map<String, String> settings) {
         return start(home, base, war, port, settings, List.of("-Xmx512m"));
@@ -57,17 +59,23 @@ public final class TomcatProcess implements AutoCloseable {
             command.add("-Djava.io.tmpdir=" + Files.createDirectories(base.resolve("temp")));
             command.add("-Dgateway.http.port=" + port);
             command.add("-Dgateway.shutdown.port=-1");
-            settings.forEach((name, value) -> command.add("-D" + name + "=" + value));
             command.add("-classpath");
             command.add(home.resolve("bin/bootstrap.jar") + java.io.File.pathSeparator + home.resolve("bin/tomcat-juli.jar"));
             command.add("org.apache.catalina.startup.Bootstrap");
             command.add("start");
-            Process process = new ProcessBuilder(command).directory(base.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(base.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            settings.forEach((name, value) -> builder.environment().put(environmentName(name), value));
+            Process process = builder.start();
             return new TomcatProcess(process, port, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Tomcat from " + home, e);
         }
+    }
+
+    /** The variable the gateway reads for setting {@code name} (README: "Overriding settings"). */
+    public static String environmentName(String name) {
+        return "GATEWAY_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
     }
 
     public String url() {

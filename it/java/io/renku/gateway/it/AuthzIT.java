@@ -116,6 +116,8 @@ class AuthzIT {
         "api/data/authz%2Dit/projects/2",
         "api/%64ata/authz-it/projects/2",
         "api/data/authz-it/projects/2/",
+        "api/data/AUTHZ-IT/Projects/2",
+        "api/data/authz-it/projects/2%3Bx",
     })
     void encodedPathsCannotSlipPastARule(String path) throws Exception {
         long before = echo.requestCount();

@@ -10,13 +10,11 @@ import io.renku.gateway.harness.ZeroStream;
 import io.renku.gateway.harness.Deployments;
 import io.renku.gateway.harness.EchoUpstream;
 import io.renku.gateway.harness.GatewayIT;
-import java.io.ByteArrayOutputStream;
+import io.renku.gateway.harness.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -29,8 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.management.MBeanServerConnection;
 import javax.management.remote.JMXConnector;
@@ -140,7 +136,7 @@ class ProxyIT {
         "/api/data/..;/kc/x"})
     void dotSegmentsAndBackslashesAreRefusedWithoutReachingTheUpstream(String rawPath) throws Exception {
         long before = echo.requestCount();
-        RawResponse response = rawRequest("GET " + rawPath + " HTTP/1.1\r\nHost: " + base.getHost() + ":"
+        RawHttp.Response response = rawRequest("GET " + rawPath + " HTTP/1.1\r\nHost: " + base.getHost() + ":"
                 + base.getPort() + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
         assertEquals(400, response.status(), response.text());
         assertEquals(before, echo.requestCount(), "the upstream was reached");
@@ -148,7 +144,7 @@ class ProxyIT {
 
     @Test
     void dotSegmentsThatReachTheGatewayGetAProblem() throws Exception {
-        RawResponse response = rawRequest("GET /api/data/%2e%2e/kc/x HTTP/1.1\r\nHost: localhost\r\n"
+        RawHttp.Response response = rawRequest("GET /api/data/%2e%2e/kc/x HTTP/1.1\r\nHost: localhost\r\n"
                 + "Accept: application/json\r\nConnection: close\r\n\r\n");
         assertEquals(400, response.status());
         assertTrue(response.text().contains("application/problem+json"), response.text());
@@ -168,7 +164,7 @@ class ProxyIT {
 
     @Test
     void headersNamedInConnectionAreNotForwarded() throws Exception {
-        RawResponse response = rawRequest("GET /api/data/hop HTTP/1.1\r\nHost: localhost\r\n"
+        RawHttp.Response response = rawRequest("GET /api/data/hop HTTP/1.1\r\nHost: localhost\r\n"
                 + "Connection: close, X-Hop\r\nX-Hop: secret\r\nX-Kept: yes\r\n\r\n");
         assertEquals(200, response.status(), response.text());
         String body = response.text().toLowerCase(Locale.ROOT);
@@ -255,45 +251,8 @@ class ProxyIT {
                 .timeout(Duration.ofSeconds(60));
     }
 
-    record RawResponse(int status, String text) {
-    }
-
-    /** A request line sent as written: java.net.http would normalise dot segments itself. */
-    private RawResponse rawRequest(String request) throws IOException {
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            // Read until the response is complete rather than until EOF: Undertow (WildFly) keeps the connection
-            // open when "close" is one token of a list ("Connection: close, X-Hop"), Tomcat closes it.
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[8192];
-            for (int n; !complete(bytes.toString(StandardCharsets.ISO_8859_1)) && (n = in.read(buffer)) > 0; ) {
-                bytes.write(buffer, 0, n);
-            }
-            String text = bytes.toString(StandardCharsets.UTF_8);
-            return new RawResponse(Integer.parseInt(text.substring(9, 12)), text);
-        }
-    }
-
-    /** Whether a raw HTTP/1.1 response holds its whole body (Content-Length or chunked; else only EOF ends it). */
-    private static boolean complete(String response) {
-        int end = response.indexOf("\r\n\r\n");
-        if (end < 0) {
-            return false;
-        }
-        String head = response.substring(0, end).toLowerCase(Locale.ROOT);
-        String body = response.substring(end + 4);
-        Matcher length = Pattern.compile("\r\ncontent-length: *(\\d+)").matcher(head);
-        if (length.find()) {
-            return body.getBytes(StandardCharsets.ISO_8859_1).length >= Integer.parseInt(length.group(1));
-        }
-        if (head.contains("\r\ntransfer-encoding: chunked")) {
-            return body.endsWith("0\r\n\r\n");
-        }
-        return false;
+    private RawHttp.Response rawRequest(String request) throws IOException {
+        return RawHttp.send(base, request);
     }
 
     /**

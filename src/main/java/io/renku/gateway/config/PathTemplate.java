@@ -13,7 +13,9 @@ import java.util.Set;
  * An edge rule's path, such as {@code /api/data/projects/{id}/**}: literal segments, {@code {name}} segments that
  * match any one segment and bind it, and an optional trailing {@code /**} for any number of further segments
  * (including none). It is matched against the normalised, decoded segments the proxy forwards (never the raw path),
- * so no encoding trick makes a path miss the rule. Literals compare exactly.
+ * so no encoding trick makes a path miss the rule. Literals compare ignoring letter case, as the proxy's deny rules
+ * do: an upstream that reads {@code /API/Projects/2} as {@code /api/projects/2} must not let the variant pass (a rule
+ * only ever refuses, so matching more is the safe side). Bound values keep their case: ids compare exactly.
  */
 public final class PathTemplate {
     private final String text;
@@ -98,7 +100,7 @@ public final class PathTemplate {
             String got = path.get(i);
             if (want.startsWith("{")) {
                 bound.put(want.substring(1, want.length() - 1), got);
-            } else if (!want.equals(got)) {
+            } else if (!want.equalsIgnoreCase(got)) {
                 return Optional.empty();
             }
         }

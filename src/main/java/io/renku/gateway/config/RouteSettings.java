@@ -1,5 +1,6 @@
 package io.renku.gateway.config;
 
+import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.Route;
 import io.renku.gateway.model.Route.Credentials;
 import java.net.URI;
@@ -45,6 +46,29 @@ public record RouteSettings(List<Route> routes, String sessionCookieName) {
                 Route.rewrite("/ui-server/api/notebooks", data, "/api/data/notebooks", Credentials.RENKU_BEARER),
                 Route.rewrite("/ui-server/api/kc", keycloak, "", Credentials.BEARER_ONLY),
                 Route.forward("/", ui, Credentials.NONE));
+    }
+
+    /**
+     * The route that serves a request, judged on {@code ruleView} (the path as an upstream may understand it: path
+     * parameters removed, {@code %2F} taken as a separator) while {@code forwardPath} is what the upstream will get.
+     * A deny rule matches the view whatever the letter case (a 404: denying must never be walked around by
+     * {@code ;x}, {@code %2F} or {@code SECRET_KEY}). The chosen route's prefix must also be the literal start of the
+     * forwarded path: {@code /api;x/data/…} or {@code /api%2Fdata/…} would otherwise be judged as one route and
+     * forwarded under the rules of another, so they are a 400.
+     */
+    public Route resolve(String forwardPath, String ruleView) {
+        for (Route route : routes) {
+            if (route.deny() && route.matchesIgnoringCase(ruleView)) {
+                throw GatewayException.notFound("Nothing is served at this path");
+            }
+        }
+        Route route = routes.stream().filter(r -> !r.deny() && r.matches(ruleView)).findFirst()
+                .orElseThrow(() -> GatewayException.notFound("Nothing is served at this path"));
+        if (!route.matches(forwardPath)) {
+            throw GatewayException.badRequest("A path parameter (;) or an encoded slash (%2F) is not allowed inside "
+                    + "the route prefix " + route.prefix());
+        }
+        return route;
     }
 
     /** The most specific route for {@code path} (already normalised by the caller), if any. */

@@ -168,6 +168,14 @@ public final class CodeExchange {
             return GatewayException.badRequest("The identity provider '" + provider + "' refused the authorization "
                     + "code (invalid_grant): it may have expired or been used already. Start the login again.");
         }
+        if (code.equals("invalid_request")) {
+            // The gateway builds every other part of the request, so the client-supplied code is what was refused;
+            // logged all the same, in case a provider says invalid_request for a setting of ours.
+            LOG.log(System.Logger.Level.WARNING, "Token request to login provider " + provider
+                    + " refused: invalid_request (treated as a bad authorization code)");
+            return GatewayException.badRequest("The identity provider '" + provider + "' refused the authorization "
+                    + "code (invalid_request). Start the login again.");
+        }
         LOG.log(System.Logger.Level.WARNING, "Token request to login provider " + provider + " refused: " + shown);
         return new GatewayException(ErrorKind.BAD_GATEWAY, "The identity provider '" + provider
                 + "' refused the gateway's token request (" + shown + "). Check the client's settings.");

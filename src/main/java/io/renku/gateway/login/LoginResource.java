@@ -91,6 +91,37 @@ public final class LoginResource {
         return redirect(authorize);
     }
 
+    /** No state the gateway issues is longer (its states are 43 characters). */
+    static final int MAX_STATE_LENGTH = 512;
+    /** Far above what Keycloak (~120) and GitLab (64) issue, far below what a provider's request line allows. */
+    static final int MAX_CODE_LENGTH = 2048;
+
+    /**
+     * A state or code that no provider could have issued is the client's mistake and is refused here, before the
+     * pending login is looked at or used up and before the provider is asked (which would answer a junk code with an
+     * error that looks like the gateway's misconfiguration). RFC 6749 A.11: a code is visible ASCII.
+     */
+    static void checkCallbackValues(String state, String code) {
+        if (state.length() > MAX_STATE_LENGTH || !isVisibleAscii(state)) {
+            throw GatewayException.badRequest("The login callback's state parameter is malformed. Start the login "
+                    + "again.");
+        }
+        if (code != null && (code.length() > MAX_CODE_LENGTH || !isVisibleAscii(code))) {
+            throw GatewayException.badRequest("The login callback's authorization code is malformed (at most "
+                    + MAX_CODE_LENGTH + " visible ASCII characters). Start the login again.");
+        }
+    }
+
+    private static boolean isVisibleAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @GET
     @Path("callback")
     public Response callback(@QueryParam("state") String state, @QueryParam("code") String code,
@@ -98,6 +129,7 @@ public final class LoginResource {
         if (state == null || state.isEmpty()) {
             throw GatewayException.badRequest("The login callback has no state parameter. Start the login again.");
         }
+        checkCallbackValues(state, code);
         HttpSession session = request.getSession(false);
         PendingLogin step = session == null ? null : load(session).orElse(null);
         if (step == null) {

@@ -75,6 +75,15 @@ public record Route(String prefix, URI upstream, String rewriteTo, Credentials c
         return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
     }
 
+    /** {@link #matches}, letter case ignored: deny rules use it so {@code /API/DATA/USER/SECRET_KEY} meets them too. */
+    public boolean matchesIgnoringCase(String path) {
+        if (prefix.equals("/")) {
+            return path.startsWith("/");
+        }
+        return path.regionMatches(true, 0, prefix, 0, prefix.length())
+                && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+    }
+
     /**
      * The path the upstream receives for {@code path} (which {@link #matches} this route): the upstream's base path,
      * then {@code rewriteTo} (or the prefix) and the rest of the path, still percent-encoded.

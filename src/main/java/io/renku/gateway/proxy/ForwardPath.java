@@ -21,6 +21,13 @@ import java.util.Locale;
  * {@code /api/data/user/secret%5Fkey} meets the deny rule, and repeated slashes are merged, so
  * {@code /api/data//user/secret_key} does too. Everything else, notably {@code %2F}, {@code %20}, UTF-8 escapes, and
  * the letter case of escapes, reaches the upstream byte for byte.
+ *
+ * <p>Rules judge a third form, {@link #ruleView}: the path as an upstream may understand it. Tomcat ignores
+ * {@code ;parameters} when it maps a path, Spring and many other frameworks strip them too, and many upstreams (or a
+ * proxy in front of them) decode {@code %2F} into a separator. So {@code /api/data/user;x/secret_key} or
+ * {@code /api/data/user%2Fsecret_key} must meet the rule for {@code /api/data/user/secret_key} although neither is
+ * that path byte for byte. The view is what the route table and every deny or authorization rule match on; the
+ * upstream still gets the forwarded form.
  */
 public final class ForwardPath {
     private ForwardPath() {
@@ -34,6 +41,47 @@ public final class ForwardPath {
         String normalised = mergeSlashes(decodeUnreserved(rawPath));
         refuseUnsafe(normalised);
         return normalised;
+    }
+
+    /**
+     * The view rules judge, for a path {@link #of} returned: segments split at {@code /} and at {@code %2F} (either
+     * case), each cut at its first {@code ;} (a path parameter), then percent-decoded and cut again at a decoded
+     * {@code ;} ({@code %3B}), empty segments dropped. {@code /api/data/user;x/secret_key%2f} becomes
+     * {@code /api/data/user/secret_key}. The letter case is kept; rules that must not be walked around by case compare
+     * case-insensitively themselves.
+     */
+    public static String ruleView(String forwardPath) {
+        StringBuilder view = new StringBuilder(forwardPath.length());
+        int start = 0;
+        int length = forwardPath.length();
+        for (int i = 0; i <= length; i++) {
+            boolean end = i == length;
+            boolean slash = !end && forwardPath.charAt(i) == '/';
+            boolean encodedSlash = !end && !slash && forwardPath.charAt(i) == '%' && i + 2 < length
+                    && forwardPath.charAt(i + 1) == '2' && (forwardPath.charAt(i + 2) == 'F'
+                    || forwardPath.charAt(i + 2) == 'f');
+            if (end || slash || encodedSlash) {
+                appendSegment(view, forwardPath.substring(start, i));
+                if (encodedSlash) {
+                    i += 2;
+                }
+                start = i + 1;
+            }
+        }
+        return view.length() == 0 ? "/" : view.toString();
+    }
+
+    private static void appendSegment(StringBuilder view, String rawSegment) {
+        int parameters = rawSegment.indexOf(';');
+        String name = parameters >= 0 ? rawSegment.substring(0, parameters) : rawSegment;
+        String decoded = decode(name);
+        int decodedParameters = decoded.indexOf(';');
+        if (decodedParameters >= 0) {
+            decoded = decoded.substring(0, decodedParameters);
+        }
+        if (!decoded.isEmpty()) {
+            view.append('/').append(decoded);
+        }
     }
 
     private static void refuseUnsafe(String path) {
@@ -76,8 +124,15 @@ public final class ForwardPath {
         return path.replaceAll("/{2,}", "/");
     }
 
-    /** Full percent-decoding as an upstream would do it (invalid escapes are kept literally). */
+    /** Full percent-decoding as an upstream would do it (invalid escapes are kept literally), lower-cased. */
     static String percentDecode(String raw) {
+        return decode(raw).toLowerCase(Locale.ROOT);
+    }
+
+    private static String decode(String raw) {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
         byte[] in = raw.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < in.length; i++) {
@@ -88,7 +143,7 @@ public final class ForwardPath {
                 bytes.write(in[i]);
             }
         }
-        return bytes.toString(StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     private static boolean isUnreserved(char c) {

@@ -92,8 +92,7 @@ public class GatewayProxyServlet extends ProxyServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
         String path = ForwardPath.of(rawPath(request));
-        Route route = routes.match(path).filter(r -> !r.deny())
-                .orElseThrow(() -> GatewayException.notFound("Nothing is served at " + request.getRequestURI()));
+        Route route = routes.resolve(path, ForwardPath.ruleView(path));
         CredentialInjector.checkAccess(route, credentialsOf(request));
         request.setAttribute(ROUTE, route);
         request.setAttribute(PATH, path);

@@ -20,6 +20,9 @@ import java.util.TreeSet;
  * elsewhere). {@code Expect} is kept: HttpClient then waits for the upstream's {@code 100 Continue} before it reads
  * the body, which is when Tomcat sends {@code 100 Continue} to the client, so the handshake works end to end.</li>
  * <li>{@code Host} and {@code Content-Length} are set by the proxy for the upstream connection.</li>
+ * <li>A header whose name is one of the above with {@code _} for {@code -} ({@code Gitlab_Access_Token},
+ * {@code X_Forwarded_For}) is removed too: CGI, WSGI and Rack upstreams turn both spellings into the same variable
+ * ({@code HTTP_GITLAB_ACCESS_TOKEN}), so the twin would be read as the gateway's header.</li>
  * </ul>
  */
 public final class RequestHeaderPolicy {
@@ -62,11 +65,12 @@ public final class RequestHeaderPolicy {
     /** True when the client's header {@code name} may be copied to the upstream request. */
     public boolean forwards(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        if (HOP_BY_HOP.contains(lower) || connectionTokens.contains(lower) || GATEWAY_OWNED.contains(lower)) {
+        String dashed = lower.replace('_', '-');
+        if (connectionTokens.contains(lower) || HOP_BY_HOP.contains(dashed) || GATEWAY_OWNED.contains(dashed)) {
             return false;
         }
         for (String prefix : GATEWAY_OWNED_PREFIXES) {
-            if (lower.startsWith(prefix)) {
+            if (dashed.startsWith(prefix)) {
                 return false;
             }
         }

@@ -1,9 +1,11 @@
 package io.renku.gateway.session;
 
 import io.renku.gateway.config.SessionSettings;
+import io.renku.gateway.model.CookiePairs;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
 import org.springframework.session.web.http.CookieSerializer.CookieValue;
@@ -15,16 +17,20 @@ import org.springframework.session.web.http.HttpSessionIdResolver;
  * {@link SessionCookieCodec}), so a forged or tampered cookie counts as no cookie before Redis is asked. The cookie is
  * {@code HttpOnly}, {@code Secure} (unless switched off for plain-HTTP development), {@code SameSite=Lax} (sent on
  * top-level navigations such as the login callback, not on cross-site sub-requests), {@code Path=/} with no
- * {@code Domain}, so it may carry the {@code __Host-} prefix. Spring's {@link DefaultCookieSerializer} reads and writes
- * the header; only the signing is ours.
+ * {@code Domain}, so it may carry the {@code __Host-} prefix. Spring's {@link DefaultCookieSerializer} writes the
+ * header; it is read with {@link CookiePairs}, the same reading the proxy uses to strip the cookie before forwarding
+ * (the container's own cookie parser is lenient in ways of its own, and the two must agree on which pair is the
+ * session cookie).
  */
 public final class SignedCookieSessionIdResolver implements HttpSessionIdResolver {
     private final SessionCookieCodec codec;
     private final DefaultCookieSerializer cookies = new DefaultCookieSerializer();
+    private final String cookieName;
 
     public SignedCookieSessionIdResolver(SessionCookieCodec codec, SessionSettings settings) {
         this.codec = Objects.requireNonNull(codec, "codec");
-        cookies.setCookieName(settings.effectiveCookieName());
+        this.cookieName = settings.effectiveCookieName();
+        cookies.setCookieName(cookieName);
         cookies.setCookiePath("/");
         cookies.setUseBase64Encoding(false);
         cookies.setUseHttpOnlyCookie(true);
@@ -36,8 +42,13 @@ public final class SignedCookieSessionIdResolver implements HttpSessionIdResolve
     @Override
     public List<String> resolveSessionIds(HttpServletRequest request) {
         List<String> ids = new ArrayList<>(1);
-        for (String value : cookies.readCookieValues(request)) {
-            codec.decode(value).ifPresent(ids::add);
+        for (Enumeration<String> headers = request.getHeaders("Cookie"); headers != null
+                && headers.hasMoreElements(); ) {
+            for (CookiePairs.Pair pair : CookiePairs.of(headers.nextElement())) {
+                if (pair.name().equals(cookieName)) {
+                    codec.decode(pair.value()).ifPresent(ids::add);
+                }
+            }
         }
         return ids;
     }

@@ -4,6 +4,7 @@ import io.renku.gateway.auth.BearerAuthenticator;
 import io.renku.gateway.authz.Authorizer;
 import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.login.AuthApplication;
+import io.renku.gateway.login.AuthServlet;
 import io.renku.gateway.login.OidcProvider;
 import io.renku.gateway.login.TokenRefresher;
 import io.renku.gateway.redis.LocalLocks;
@@ -24,7 +25,6 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import java.time.Duration;
-import org.glassfish.jersey.servlet.ServletContainer;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -110,7 +110,7 @@ public final class GatewayContextListener implements ServletContextListener {
                 checks, new ProblemRenderer(), locks, refresher, authorizer);
         servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
         ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
-                new ServletContainer(new AuthApplication(context)));
+                new AuthServlet(new AuthApplication(context)));
         auth.addMapping(settings.login().loginRoutesBasePath() + "/*");
         auth.setLoadOnStartup(1);
     }

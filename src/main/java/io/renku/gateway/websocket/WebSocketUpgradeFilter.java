@@ -85,8 +85,24 @@ public final class WebSocketUpgradeFilter extends HttpFilter {
         }
     }
 
+    /**
+     * True when {@code Upgrade} names {@code websocket} among its tokens ({@code websocket, h2c} included): the
+     * container's WebSocket filter accepts such a list, so this filter must judge it as a handshake too, or an
+     * anonymous caller would be upgraded and only then refused.
+     */
     static boolean isWebSocketUpgrade(HttpServletRequest request) {
-        return "GET".equals(request.getMethod()) && "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+        if (!"GET".equals(request.getMethod())) {
+            return false;
+        }
+        for (java.util.Enumeration<String> values = request.getHeaders("Upgrade"); values != null
+                && values.hasMoreElements(); ) {
+            for (String token : values.nextElement().split(",")) {
+                if (token.trim().equalsIgnoreCase("websocket")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -52,6 +52,8 @@ class EdgeRulesTest {
         GET    | /api/data/projects/%31                     | projects | read   | gid://app/project/1
         GET    | /api/data/projects/1%3Aissue%3A5/x         | projects | read   | -
         GET    | /api/data/projects/a%20b                   | projects | read   | -
+        GET    | /api/data/PROJECTS/1/Secret                | secret   | admin  | gid://app/project/1
+        GET    | /api/data/projects/1/secret%3Bx            | secret   | admin  | gid://app/project/1
         GET    | /api/data/orgs/1/groups/2                  | groups   | read   | gid://app/organization/1/group/2?attributes[]=name
         DELETE | /api/data/orgs/1/groups/2                  | groups   | read   | gid://app/organization/1/group/2?attributes[]=name
         """)
@@ -67,7 +69,6 @@ class EdgeRulesTest {
     @CsvSource(delimiter = '|', textBlock = """
         GET    | /api/data/projects
         GET    | /api/data/projectsx/1
-        GET    | /API/data/projects/1
         POST   | /api/data/orgs/1/groups/2
         GET    | /api/data/orgs/1/groups/2/x
         GET    | /ui/api/data/projects/1

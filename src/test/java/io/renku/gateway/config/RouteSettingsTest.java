@@ -86,4 +86,43 @@ class RouteSettingsTest {
                 () -> routes(Map.of("revproxy.maxConnections", "0")));
         assertEquals("revproxy.maxConnections must be a whole number from 1 to 10000, was '0'", pool.getMessage());
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        /api/data/user/secret_key               | 404
+        /api/data/user/secret_key;x             | 404
+        /api/data/user/secret_key;              | 404
+        /api/data/user;x/secret_key             | 404
+        /api/data/user%2fsecret_key             | 404
+        /api/data/user%2Fsecret_key             | 404
+        /api/data/user/secret_key%2f            | 404
+        /api/data/user/secret%5Fkey;x           | 404
+        /api/data/user/secret_key%3bx           | 404
+        /api/data/user/SECRET_KEY               | 404
+        /API/DATA/USER/SECRET_KEY               | 404
+        /ui-server/api/data/user/secret_key;a   | 404
+        /ui-server/api/data/user%2Fsecret_key   | 404
+        /api;x/data/user/secret_key             | 404
+        /api;x/data/projects                    | 400
+        /api%2Fdata/projects                    | 400
+        /api/data;x/projects                    | 400
+        /ui-server;a/api/data/projects          | 400
+        /api/data/projects;x                    | /api/data
+        /api/data/projects/a%2Fb                | /api/data
+        /api/data/user/secret_keys              | /api/data
+        /api/kc/realms/renku                    | /api/kc
+        /projects/x;y                           | /
+        """)
+    void routesAndDenyRulesJudgeTheRuleView(String raw, String expected) {
+        RouteSettings routes = routes(SETTINGS);
+        String forward = io.renku.gateway.proxy.ForwardPath.of(raw);
+        String view = io.renku.gateway.proxy.ForwardPath.ruleView(forward);
+        if (expected.startsWith("/")) {
+            assertEquals(expected, routes.resolve(forward, view).prefix());
+        } else {
+            io.renku.gateway.errors.GatewayException e = assertThrows(io.renku.gateway.errors.GatewayException.class,
+                    () -> routes.resolve(forward, view));
+            assertEquals(Integer.parseInt(expected), e.kind().status());
+        }
+    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,6 +26,35 @@ class ForwardPathTest {
         """)
     void pathsAreForwardedAsSentExceptUnreservedEscapesAndRepeatedSlashes(String raw, String forwarded) {
         assertEquals(forwarded, ForwardPath.of(raw));
+    }
+
+    @ParameterizedTest(name = "{0} is judged as {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        /api/data/user/secret_key        | /api/data/user/secret_key
+        /api/data/user/secret_key;x      | /api/data/user/secret_key
+        /api/data/user/secret_key;       | /api/data/user/secret_key
+        /api/data/user;x/secret_key      | /api/data/user/secret_key
+        /api/data/user%2fsecret_key      | /api/data/user/secret_key
+        /api/data/user%2Fsecret_key      | /api/data/user/secret_key
+        /api/data/user/secret_key%2f     | /api/data/user/secret_key
+        /api/data/user/secret_key%3bx    | /api/data/user/secret_key
+        /api/data/user/secret_key%3B     | /api/data/user/secret_key
+        /api/data/user%2F%2Fsecret_key   | /api/data/user/secret_key
+        /api/data/user;a=1;b=2/x         | /api/data/user/x
+        /api/data/a%20b/%C3%A9           | /api/data/a b/é
+        /api/data/a%252Fb                | /api/data/a%2Fb
+        /api;x/data                      | /api/data
+        /ui-server/api/data/user/secret_key;a | /ui-server/api/data/user/secret_key
+        /                                | /
+        /;x                              | /
+        """)
+    void rulesJudgeThePathAsAnUpstreamMayUnderstandIt(String raw, String view) {
+        assertEquals(view, ForwardPath.ruleView(ForwardPath.of(raw)));
+    }
+
+    @Test
+    void theRuleViewDoesNotChangeWhatIsForwarded() {
+        assertEquals("/api/data/user;x/a%2Fb", ForwardPath.of("/api/data/user;x/a%2Fb"));
     }
 
     @ParameterizedTest

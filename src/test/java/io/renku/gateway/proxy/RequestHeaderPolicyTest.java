@@ -20,6 +20,12 @@ class RequestHeaderPolicyTest {
         User-Agent,                     true
         X-Custom,                       true
         Authorization,                  false
+        Gitlab_Access_Token,            false
+        GITLAB_ACCESS_TOKEN,            false
+        Renku_Auth_Anon_Id,             false
+        X_Forwarded_For,                false
+        Authorization_,                 true
+        Some_Custom_Header,             true
         authorization,                  false
         Renku-Auth-Refresh-Token,       false
         Renku-Auth-Anon-Id,             false

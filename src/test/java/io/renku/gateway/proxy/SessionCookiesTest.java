@@ -17,8 +17,14 @@ class SessionCookiesTest {
         __Secure-_renku_session=abc;other=1          | other=1
         _renku_session=abc                           | NONE
         _renku_session_x=1; x_renku_session=2        | _renku_session_x=1; x_renku_session=2
-        a=1;b=2                                      | a=1; b=2
+        _renku_session_x=1;x_renku_session=2         | _renku_session_x=1; x_renku_session=2
+        a=1;b=2                                      | a=1;b=2
         a=x=y; b                                     | a=x=y; b
+        a=b, _renku_session=abc                      | NONE
+        a=b, _renku_session=abc; c=d                 | c=d
+        c=d; a=b,_RENKU_SESSION=abc                  | c=d
+        a="x _renku_session=abc"; c=d                | c=d
+        a=1, b=2                                     | a=1, b=2
         """)
     void sessionCookieIsRemovedFromForwardedCookies(String header, String forwarded) {
         assertEquals(forwarded, cookies.withoutSessionCookie(header));
