@@ -37,7 +37,8 @@ final class AbilityService {
     }
 
     /** The caller of one request: its identity and, lazily, its grants (may refresh a session's token). */
-    record Caller(Identity identity, Optional<GatewayException> failure, Supplier<GrantSet> grants) {
+    record Caller(Identity identity, Optional<GatewayException> failure, Optional<GatewayException> storeFailure,
+            Supplier<GrantSet> grants) {
     }
 
     /** @throws TwirpError for every refusal */
@@ -71,6 +72,9 @@ final class AbilityService {
                     "twirp");
         }
         Identity asker = caller.identity();
+        if (asker.isAnonymous() && caller.storeFailure().isPresent()) {
+            throw TwirpError.from(caller.storeFailure().get(), "the caller's session", null);
+        }
         if (asker.isAnonymous() || !authorizer.isDecider(asker, callerGrants(caller))) {
             throw TwirpError.permissionDenied("asking about another subject needs an authenticated caller granted "
                     + "'decide' on gid://app/Ability or listed under \"deciders\" in the policy file");
@@ -90,6 +94,9 @@ final class AbilityService {
     private static Identity authenticated(Caller caller, String why) {
         if (caller.failure().isPresent()) {
             throw TwirpError.from(caller.failure().get(), "the caller's credentials", null);
+        }
+        if (caller.identity().isAnonymous() && caller.storeFailure().isPresent()) {
+            throw TwirpError.from(caller.storeFailure().get(), "the caller's session", null);
         }
         if (caller.identity().isAnonymous()) {
             throw TwirpError.unauthenticated(why + ", but the call is not authenticated: log in, send "

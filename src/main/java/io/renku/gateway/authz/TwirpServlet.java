@@ -63,7 +63,7 @@ public final class TwirpServlet extends HttpServlet {
             AllowRequest in = decode(json, body(request));
             Identity caller = Callers.of(request);
             AbilityService.Caller asker = new AbilityService.Caller(caller, Callers.credentialFailure(request),
-                    () -> authorizer.grantsOf(request, caller));
+                    Callers.storeFailure(request), () -> authorizer.grantsOf(request, caller));
             boolean result = ability.allowed(requestId, asker, in.getSubject(), in.getPermission(), in.getResource());
             AllowReply reply = AllowReply.newBuilder().setResult(result).build();
             byte[] bytes = json ? printer.print(reply).getBytes(StandardCharsets.UTF_8) : reply.toByteArray();
