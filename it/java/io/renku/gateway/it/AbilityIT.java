@@ -144,6 +144,10 @@ class AbilityIT {
     void bodiesThatDoNotDecodeAreMalformed() throws Exception {
         assertTwirpError(post("{\"subject\": ", "application/json"), 400, "malformed");
         assertTwirpError(post("{\"permission\": 5, \"resource\": {}}", "application/json"), 400, "malformed");
+        // JsonFormat takes a one-element array or a number for a string (the reference parser's leniency); two are not
+        assertTwirpError(post("{\"subject\": [\"a\", \"" + token + "\"]}", "application/json"), 400, "malformed");
+        assertTwirpError(post("{\"subject\": \"" + token + "\", \"permission\": {\"x\": \"" + token + "\"}}",
+                "application/json"), 400, "malformed");
         HttpResponse<byte[]> garbage = http.send(HttpRequest.newBuilder(URI.create(base + PATH))
                 .header("Content-Type", "application/protobuf")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xff, (byte) 0xff, 0x01})).build(),

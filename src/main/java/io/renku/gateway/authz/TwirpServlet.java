@@ -113,8 +113,9 @@ public final class TwirpServlet extends HttpServlet {
                     .decode(ByteBuffer.wrap(body)).toString(), builder);
             return builder.build();
         } catch (InvalidProtocolBufferException e) {
+            // Not the parser's message: it may quote the body, and the body may hold a token.
             throw TwirpError.malformed("the body could not be decoded as " + (json ? "proto3 JSON" : "protobuf")
-                    + " AllowRequest" + (json ? ": " + printable(String.valueOf(e.getMessage())) : ""));
+                    + " AllowRequest (subject, permission and resource are strings)");
         } catch (CharacterCodingException e) {
             throw TwirpError.malformed("the JSON body is not UTF-8");
         }
