@@ -1,5 +1,6 @@
 package io.renku.gateway.authz;
 
+import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.model.GrantSet;
 import io.renku.gateway.model.Identity;
 import io.renku.gateway.model.ResourceRef;
@@ -14,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The decision service shared by the Twirp endpoint and the edge rules: a subject's grants are those of its token
@@ -30,22 +32,30 @@ public final class Authorizer {
 
     private final TokenGrants tokens;
     private final PolicyFile policy;
+    /** Counts each decision by source ({@code edge} or {@code rpc}) and result: the deployment's metrics. */
+    private final BiConsumer<String, Boolean> counter;
 
     /**
      * The deployment's authorizer; loads the policy file.
      *
      * @throws IllegalStateException when the policy file cannot be read or parsed (the deployment stops)
      */
-    public static Authorizer fromSettings(io.renku.gateway.config.AuthzSettings settings, java.time.Clock clock) {
+    public static Authorizer fromSettings(io.renku.gateway.config.AuthzSettings settings, java.time.Clock clock,
+            GatewayMetrics metrics) {
         PolicyFile policy = settings.policyFile()
                 .map(file -> PolicyFile.load(file, settings.policyCheckInterval(), clock))
                 .orElseGet(PolicyFile::none);
-        return new Authorizer(new TokenGrants(settings.scopeClaims(), 10_000, clock), policy);
+        return new Authorizer(new TokenGrants(settings.scopeClaims(), 10_000, clock), policy, metrics::decision);
     }
 
     Authorizer(TokenGrants tokens, PolicyFile policy) {
+        this(tokens, policy, (source, allowed) -> { });
+    }
+
+    Authorizer(TokenGrants tokens, PolicyFile policy, BiConsumer<String, Boolean> counter) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.counter = Objects.requireNonNull(counter, "counter");
     }
 
     /** The grants of an authenticated identity with its validated token (if it has one). */
@@ -84,12 +94,14 @@ public final class Authorizer {
     public boolean decide(String requestId, String subjectForLog, GrantSet grants, String permission,
             ResourceRef resource, String via) {
         boolean allowed = grants.allows(permission, resource);
-        log(requestId, subjectForLog, permission, resource.toString(), allowed, via);
+        record(requestId, subjectForLog, permission, resource.toString(), allowed, via);
         return allowed;
     }
 
-    static void log(String requestId, String subject, String permission, String resource, boolean allowed,
+    /** Logs and counts a decision, also one taken without grants (an anonymous caller at an edge rule). */
+    void record(String requestId, String subject, String permission, String resource, boolean allowed,
             String via) {
+        counter.accept(via.startsWith("rule:") ? "edge" : "rpc", allowed);
         DECISIONS.log(Level.INFO, () -> "authz decision request=" + requestId + " subject=" + printable(subject)
                 + " permission=" + permission + " resource=" + resource + " result=" + (allowed ? "allow" : "deny")
                 + " via=" + via);

@@ -26,11 +26,11 @@ import java.util.Set;
  * <p>Sits after the caller filter (it needs the caller) and before everything that could reach an upstream. Paths are
  * judged on {@link PathSegments#forwarded()}, the proxy's own normalisation, so {@code %2F}, {@code ;params}, escaped
  * letters and dot segments cannot slip a request past a rule; a path the proxy would refuse is refused here (400).
- * Health, readiness and the error page are never judged.
+ * The gateway's own operations endpoints (health, readiness, metrics, version) and the error page are never judged.
  */
 public final class EdgeRuleFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
-    private static final Set<String> SKIPPED = Set.of("/health", "/ready", "/_error");
+    private static final Set<String> SKIPPED = Set.of("/health", "/ready", "/metrics", "/version", "/_error");
 
     private transient EdgeRules rules;
     private transient Authorizer authorizer;
@@ -69,7 +69,7 @@ public final class EdgeRuleFilter extends HttpFilter {
         Identity caller = Callers.of(request);
         String resource = need.resource().map(Object::toString).orElse(need.rule().resource().toString());
         if (caller.isAnonymous()) {
-            Authorizer.log(requestId, "anonymous", need.permission(), resource, false, via);
+            authorizer.record(requestId, "anonymous", need.permission(), resource, false, via);
             Optional<GatewayException> storeDown = Callers.storeFailure(request);
             if (storeDown.isPresent()) {
                 throw storeDown.get();
@@ -85,7 +85,7 @@ public final class EdgeRuleFilter extends HttpFilter {
                     need.resource().get(), via);
         } else {
             // A path segment that is no valid id names no resource anyone can be granted: refuse, never guess.
-            Authorizer.log(requestId, caller.subject(), need.permission(), resource, false, via);
+            authorizer.record(requestId, caller.subject(), need.permission(), resource, false, via);
             allowed = false;
         }
         if (!allowed) {

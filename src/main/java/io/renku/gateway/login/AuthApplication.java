@@ -1,5 +1,6 @@
 package io.renku.gateway.login;
 
+import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.web.GatewayContext;
 import io.renku.gateway.web.ProblemExceptionMapper;
@@ -13,16 +14,17 @@ import org.glassfish.jersey.server.ServerProperties;
  * resources (not by classpath scanning), so each resource gets what it needs through its constructor.
  */
 public final class AuthApplication extends ResourceConfig {
-    public AuthApplication(GatewayContext context) {
+    public AuthApplication(GatewayContext context, GatewayMetrics metrics) {
         register(JacksonFeature.class);
         register(new ProblemExceptionMapper(context.problems()));
+        register(new AuthResponseHeaders());
         SessionTokens tokens = new SessionTokens(context.tokens());
         register(new UserResource(tokens));
         register(new GitlabExchangeResource());
         LogoutWiring logout = new LogoutWiring(context, tokens);
         register(new LoginResource(context.settings().login(), context.loginProviders(), tokens, context.tokens(),
-                Clock.systemUTC(), logout.indexing()));
-        logout.register(this, context, tokens);
+                Clock.systemUTC(), logout.indexing(), metrics));
+        logout.register(this, context, tokens, metrics);
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
         property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
     }

@@ -2,6 +2,7 @@ package io.renku.gateway.login;
 
 import io.renku.gateway.config.LoginSettings;
 import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.session.InMemorySessionIndex;
 import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.session.SessionUser;
@@ -51,6 +52,7 @@ public final class LoginResource {
     private final Clock clock;
     private final SessionIndexing indexing;
     private final SecureRandom random = new SecureRandom();
+    private final GatewayMetrics metrics;
 
     @Context
     private HttpServletRequest request;
@@ -58,11 +60,12 @@ public final class LoginResource {
     public LoginResource(LoginSettings settings, Map<String, OidcProvider> providers, SessionTokens tokens,
             TokenCipher cipher, Clock clock) {
         this(settings, providers, tokens, cipher, clock, new SessionIndexing(new InMemorySessionIndex(
-                Duration.ofDays(1), clock), tokens, settings.defaultChain().get(0)));
+                Duration.ofDays(1), clock), tokens, settings.defaultChain().get(0)), GatewayMetrics.inMemory());
     }
 
     LoginResource(LoginSettings settings, Map<String, OidcProvider> providers, SessionTokens tokens,
-            TokenCipher cipher, Clock clock, SessionIndexing indexing) {
+            TokenCipher cipher, Clock clock, SessionIndexing indexing, GatewayMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.indexing = Objects.requireNonNull(indexing, "indexing");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.providers = Map.copyOf(providers);
@@ -126,6 +129,19 @@ public final class LoginResource {
     @Path("callback")
     public Response callback(@QueryParam("state") String state, @QueryParam("code") String code,
             @QueryParam("error") String error, @QueryParam("iss") String issuer) {
+        String[] provider = {"unknown"};
+        try {
+            Response response = step(state, code, error, issuer, provider);
+            metrics.login(provider[0], "success");
+            return response;
+        } catch (GatewayException e) {
+            metrics.login(provider[0], e.kind().slug());
+            throw e;
+        }
+    }
+
+    /** One callback; {@code provider[0]} is set to the step's provider as soon as it is known (for the metrics). */
+    private Response step(String state, String code, String error, String issuer, String[] providerId) {
         if (state == null || state.isEmpty()) {
             throw GatewayException.badRequest("The login callback has no state parameter. Start the login again.");
         }
@@ -139,6 +155,9 @@ public final class LoginResource {
         step.verify(state, clock.instant());
         session.removeAttribute(PENDING);
         OidcProvider provider = providers.get(step.provider());
+        if (provider != null) {
+            providerId[0] = provider.id();
+        }
         if (provider == null) {
             throw GatewayException.badRequest("The login used a provider that is no longer configured. Start the "
                     + "login again.");
