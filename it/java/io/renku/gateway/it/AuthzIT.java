@@ -92,6 +92,17 @@ class AuthzIT {
     }
 
     @Test
+    void decisionsAreCountedBySourceAndResult() throws Exception {
+        send("GET", "api/data/authz-it/projects/2", "Bearer " + token);
+        send("GET", "api/data/authz-it/projects/1", "Bearer " + token);
+        String metrics = send("GET", "metrics", null).body();
+        for (String result : new String[] {"allowed", "denied"}) {
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("gateway_authz_decisions_total{")
+                    && l.contains("source=\"edge\"") && l.contains("result=\"" + result + "\"")), metrics);
+        }
+    }
+
+    @Test
     void aLoggedInSessionIsJudgedOnItsStoredToken() throws Exception {
         String cookie = new KeycloakBrowser().logInThroughGateway(new Http(base), base, base.toString());
         HttpResponse<String> allowed = http.send(request("GET", "api/data/authz-it/projects/1")
