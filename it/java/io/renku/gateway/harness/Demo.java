@@ -75,6 +75,14 @@ public final class Demo {
             defaultSetting(settings, "login.providers.gitlab.issuer", keycloak.issuer("gitlab"));
             defaultSetting(settings, "login.providers.gitlab.clientID", "renku-gateway");
             defaultSetting(settings, "login.providers.gitlab.clientSecret", "gitlab-secret");
+            // Authorization (README "Authorization"): both grant formats of the demo realm, the demo policy file, and
+            // one edge rule on the data service's projects.
+            defaultSetting(settings, "authz.scopeClaim", "scope,authz");
+            defaultSetting(settings, "authz.policyFile", serverConfig.resolve("authz/demo-policy.json").toString());
+            defaultSetting(settings, "authz.rules", "projects");
+            defaultSetting(settings, "authz.rules.projects.path", "/api/data/projects/{id}/**");
+            defaultSetting(settings, "authz.rules.projects.permission", "auto");
+            defaultSetting(settings, "authz.rules.projects.resource", "gid://app/Project/{id}");
             forwardUserSettings(settings);
 
             say("starting the gateway in Tomcat on port " + gatewayPort);
@@ -97,6 +105,7 @@ public final class Demo {
                     + "-d password=demo " + keycloak.issuer("renku") + "/protocol/openid-connect/token | jq -r "
                     + ".access_token)");
             say("                 curl -H \"Authorization: Bearer $TOKEN\" " + tomcat.url() + "api/data/projects");
+            say("  decisions      POST " + tomcat.url() + "twirp/authx.rpc.Ability/Allowed   (README: Authorization)");
             say("  sessions       " + (System.getenv("GATEWAY_REDIS_ADDRESSES") != null
                     || System.getProperty("redis.addresses") != null ? "in Redis" : "in memory (single node)"));
             say("  logs           " + work);

@@ -39,6 +39,11 @@ public final class PasswordGrant {
 
     /** The token response of a password grant for {@code demo}/{@code demo}; {@code clientSecret} may be null. */
     public static JsonNode demoTokens(String realm, String clientId, String clientSecret) {
+        return demoTokens(realm, clientId, clientSecret, "openid");
+    }
+
+    /** The same with the scopes asked for (for example an optional client scope such as {@code decide:ability}). */
+    public static JsonNode demoTokens(String realm, String clientId, String clientSecret, String scope) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("client_id", clientId);
@@ -47,7 +52,7 @@ public final class PasswordGrant {
         }
         form.put("username", "demo");
         form.put("password", "demo");
-        form.put("scope", "openid");
+        form.put("scope", scope);
         String body = form.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
@@ -75,5 +80,9 @@ public final class PasswordGrant {
 
     public static String demoAccessToken(String realm, String clientId, String clientSecret) {
         return demoTokens(realm, clientId, clientSecret).path("access_token").asText();
+    }
+
+    public static String demoAccessToken(String realm, String clientId, String clientSecret, String scope) {
+        return demoTokens(realm, clientId, clientSecret, scope).path("access_token").asText();
     }
 }

@@ -27,7 +27,9 @@ import java.util.function.BiFunction;
  * <p>When a request carries both a logged-in session cookie and an {@code Authorization} header, the session wins and
  * the header is not evaluated (the browser's login is what the user did last). When Redis cannot be asked for the
  * session, the failure is kept for endpoints that need a session ({@link Callers#requireAuthenticated} answers 503);
- * public routes go on as anonymous. Sits after the session filter; health and readiness skip it so they never touch
+ * public routes go on as anonymous. On {@code /twirp/*} a refused {@code Authorization} header is kept too
+ * ({@link Callers#credentialFailure}) rather than answered, so that the endpoint can answer in Twirp's error format.
+ * Sits after the session filter; health and readiness skip it so they never touch
  * Redis or an identity provider.
  */
 public final class CallerFilter extends HttpFilter {
@@ -74,7 +76,16 @@ public final class CallerFilter extends HttpFilter {
                 return user.get();
             }
         }
-        return bearer.authenticate(request.getHeader("Authorization"))
-                .orElseGet(() -> Identity.anonymous("anonymous"));
+        try {
+            return bearer.authenticate(request.getHeader("Authorization"))
+                    .orElseGet(() -> Identity.anonymous("anonymous"));
+        } catch (GatewayException e) {
+            // The Twirp endpoint answers every error in Twirp's own body, so it gets the failure to render itself.
+            if (!request.getServletPath().startsWith(Callers.TWIRP_PATH)) {
+                throw e;
+            }
+            request.setAttribute(Callers.CREDENTIAL_FAILURE, e);
+            return Identity.anonymous("anonymous");
+        }
     }
 }

@@ -14,6 +14,9 @@ import java.util.Map;
 public final class Callers {
     static final String IDENTITY = Callers.class.getName() + ".identity";
     static final String STORE_FAILURE = Callers.class.getName() + ".storeFailure";
+    static final String CREDENTIAL_FAILURE = Callers.class.getName() + ".credentialFailure";
+    /** Where the Twirp endpoint is mapped: there {@link CallerFilter} keeps a refused header instead of answering. */
+    public static final String TWIRP_PATH = "/twirp";
 
     private Callers() {
     }
@@ -38,6 +41,18 @@ public final class Callers {
         throw new GatewayException(ErrorKind.UNAUTHORIZED,
                 "Log in, or send a valid token as 'Authorization: Bearer <token>'", null,
                 Map.of("WWW-Authenticate", "Bearer"));
+    }
+
+    /** The refusal of the request's {@code Authorization} header on {@link #TWIRP_PATH}, if it was refused. */
+    public static java.util.Optional<GatewayException> credentialFailure(HttpServletRequest request) {
+        return request.getAttribute(CREDENTIAL_FAILURE) instanceof GatewayException e ? java.util.Optional.of(e)
+                : java.util.Optional.empty();
+    }
+
+    /** The failure to read the caller's session because the store is down, if that happened. */
+    public static java.util.Optional<GatewayException> storeFailure(HttpServletRequest request) {
+        return request.getAttribute(STORE_FAILURE) instanceof GatewayException e ? java.util.Optional.of(e)
+                : java.util.Optional.empty();
     }
 
     /** The anonymous id of this browser ({@code Renku-Auth-Anon-Id}); makes the session that keeps it if needed. */

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Reads take no lock. When full, expired entries are dropped first, then arbitrary ones: a miss only costs one more
  * verification, so precise LRU order is not worth a lock on the hot path.
  */
-final class TokenCache<V> {
+public final class TokenCache<V> {
     private record Entry<V>(V value, Instant expiresAt) {
     }
 
@@ -27,7 +27,7 @@ final class TokenCache<V> {
     private final int maxEntries;
     private final Clock clock;
 
-    TokenCache(int maxEntries, Clock clock) {
+    public TokenCache(int maxEntries, Clock clock) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be > 0, was " + maxEntries);
         }
@@ -36,7 +36,7 @@ final class TokenCache<V> {
     }
 
     /** The hex SHA-256 of a token, optionally prefixed by a scope such as an introspection endpoint. */
-    static String key(String scope, Secret token) {
+    public static String key(String scope, Secret token) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             return scope + "#" + HexFormat.of().formatHex(digest.digest(token.reveal().getBytes(StandardCharsets.UTF_8)));
@@ -45,7 +45,7 @@ final class TokenCache<V> {
         }
     }
 
-    Optional<V> get(String key) {
+    public Optional<V> get(String key) {
         Entry<V> entry = entries.get(key);
         if (entry == null) {
             return Optional.empty();
@@ -58,7 +58,7 @@ final class TokenCache<V> {
     }
 
     /** Keeps {@code value} until {@code expiresAt}; a time already past stores nothing. */
-    void put(String key, V value, Instant expiresAt) {
+    public void put(String key, V value, Instant expiresAt) {
         Instant now = clock.instant();
         if (!now.isBefore(expiresAt)) {
             return;

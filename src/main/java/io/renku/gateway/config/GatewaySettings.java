@@ -8,7 +8,7 @@ import java.util.Objects;
  */
 public record GatewaySettings(RedisSettings redis, SessionSettings sessions, TokenVerificationSettings tokens,
         LoginSettings login, RevproxySettings revproxy, RouteSettings routes, LogoutSettings logout,
-        TokenRefreshSettings refresh, OpsSettings ops) {
+        TokenRefreshSettings refresh, OpsSettings ops, AuthzSettings authz) {
     public GatewaySettings {
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(sessions, "sessions");
@@ -19,6 +19,7 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         Objects.requireNonNull(logout, "logout");
         Objects.requireNonNull(refresh, "refresh");
         Objects.requireNonNull(ops, "ops");
+        Objects.requireNonNull(authz, "authz");
     }
 
     public static GatewaySettings read(SettingsSource source) {
@@ -27,6 +28,7 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         SessionSettings sessions = SessionSettings.read(reader);
         return new GatewaySettings(RedisSettings.read(reader), sessions, TokenVerificationSettings.read(reader),
                 LoginSettings.read(reader), revproxy, RouteSettings.of(revproxy, sessions),
-                LogoutSettings.read(reader), TokenRefreshSettings.read(reader), OpsSettings.read(reader));
+                LogoutSettings.read(reader), TokenRefreshSettings.read(reader), OpsSettings.read(reader),
+                AuthzSettings.read(reader));
     }
 }

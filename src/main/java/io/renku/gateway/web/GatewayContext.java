@@ -1,6 +1,7 @@
 package io.renku.gateway.web;
 
 import io.renku.gateway.auth.BearerAuthenticator;
+import io.renku.gateway.authz.Authorizer;
 import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.login.OidcProvider;
 import io.renku.gateway.login.TokenRefresher;
@@ -24,7 +25,8 @@ import redis.clients.jedis.UnifiedJedis;
 public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> redis,
         SessionRepository<? extends Session> sessions, SignedCookieSessionIdResolver sessionIds, TokenCipher tokens,
         BearerAuthenticator bearer, Map<String, OidcProvider> loginProviders,
-        List<ReadinessCheck> readiness, ProblemRenderer problems, Locks locks, TokenRefresher refresher) {
+        List<ReadinessCheck> readiness, ProblemRenderer problems, Locks locks, TokenRefresher refresher,
+        Authorizer authorizer) {
     public static final String ATTRIBUTE = GatewayContext.class.getName();
 
     public GatewayContext {
@@ -39,6 +41,7 @@ public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> re
         Objects.requireNonNull(problems, "problems");
         Objects.requireNonNull(locks, "locks");
         Objects.requireNonNull(refresher, "refresher");
+        Objects.requireNonNull(authorizer, "authorizer");
     }
 
     public static GatewayContext from(ServletContext servletContext) {

@@ -1,6 +1,7 @@
 package io.renku.gateway.web;
 
 import io.renku.gateway.auth.BearerAuthenticator;
+import io.renku.gateway.authz.Authorizer;
 import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.login.AuthApplication;
 import io.renku.gateway.login.AuthServlet;
@@ -72,6 +73,14 @@ public final class GatewayContextListener implements ServletContextListener {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         GatewayMetrics metrics = GatewayMetrics.prometheus();
         servletContext.setAttribute(GatewayMetrics.ATTRIBUTE, metrics);
+        // Before Redis and the identity providers: a policy file that cannot be used stops the deployment here.
+        Authorizer authorizer;
+        try {
+            authorizer = Authorizer.fromSettings(settings.authz(), Clock.systemUTC(), metrics);
+        } catch (IllegalStateException e) {
+            LOG.log(Level.ERROR, "Gateway not started: " + e.getMessage());
+            throw e;
+        }
         List<ReadinessCheck> checks = new ArrayList<>();
         Optional<UnifiedJedis> redis = Optional.empty();
         SessionRepository<? extends Session> sessions;
@@ -119,7 +128,7 @@ public final class GatewayContextListener implements ServletContextListener {
                 new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
                 cipher, BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT),
                 loginProviders,
-                checks, new ProblemRenderer(), locks, refresher);
+                checks, new ProblemRenderer(), locks, refresher, authorizer);
         servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
         ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
                 new AuthServlet(new AuthApplication(context, metrics)));
