@@ -28,6 +28,10 @@ final class LogoutWiring {
         this.indexing = new SessionIndexing(index, tokens, settings.login().defaultChain().get(0));
     }
 
+    SessionIndex index() {
+        return index;
+    }
+
     SessionIndexing indexing() {
         return indexing;
     }
