@@ -122,6 +122,11 @@ public final class LoginResource {
         }
         if (error != null) {
             String shown = error.matches("[a-z_]{1,64}") ? error : "an unknown error";
+            if (error.equals("access_denied")) {
+                throw GatewayException.badRequest("The identity provider '" + provider.id()
+                        + "' did not log you in (access_denied): the access the gateway asks for was declined. "
+                        + "Nothing was stored. Start the login again to grant it.");
+            }
             throw GatewayException.badRequest("The identity provider '" + provider.id() + "' did not log you in ("
                     + shown + "). Start the login again.");
         }

@@ -7,6 +7,7 @@ import io.renku.gateway.login.AuthServlet;
 import io.renku.gateway.login.OidcProvider;
 import io.renku.gateway.login.TokenRefresher;
 import io.renku.gateway.redis.LocalLocks;
+import io.renku.gateway.saml.SamlExtension;
 import io.renku.gateway.redis.Locks;
 import io.renku.gateway.redis.RedisLocks;
 import io.renku.gateway.redis.ShortLivedValues;
@@ -86,6 +87,15 @@ public final class GatewayContextListener implements ServletContextListener {
             loginProviders.put(provider.id(), oidc);
             checks.add(oidc);
         }
+        SamlExtension saml;
+        try {
+            saml = new SamlExtension(settings.login().samlProviders().values(), settings.tokens().clockSkew(),
+                    IDP_TIMEOUT, DISCOVERY_RETRY_DELAY, Clock.systemUTC(), sessions::deleteById);
+        } catch (InvalidSettingException e) {
+            LOG.log(Level.ERROR, "Gateway not started: invalid setting: " + e.getMessage());
+            throw e;
+        }
+        saml.providers().values().forEach(checks::add);
         TokenCipher cipher = TokenCipher.of(settings.sessions());
         Locks locks = redis.<Locks>map(r -> new RedisLocks(r, settings.redis().keyNamespace()))
                 .orElseGet(LocalLocks::new);
@@ -101,7 +111,7 @@ public final class GatewayContextListener implements ServletContextListener {
                 checks, new ProblemRenderer(), locks, refresher);
         servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
         ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
-                new AuthServlet(new AuthApplication(context)));
+                new AuthServlet(new AuthApplication(context, List.of(saml))));
         auth.addMapping(settings.login().loginRoutesBasePath() + "/*");
         auth.setLoadOnStartup(1);
     }

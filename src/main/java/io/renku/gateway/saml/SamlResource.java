@@ -1,0 +1,179 @@
+package io.renku.gateway.saml;
+
+import io.renku.gateway.errors.ErrorKind;
+import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.login.LoginChain;
+import io.renku.gateway.login.PendingLogin;
+import io.renku.gateway.model.AuthMethod;
+import io.renku.gateway.model.Identity;
+import io.renku.gateway.session.SessionIndex;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The SAML service provider's endpoints under {@code login.loginRoutesBasePath}: {@code GET saml/new} starts a login
+ * (an alias of {@code /login}, as in the second design's flow), {@code POST saml/assertions} is the assertion consumer
+ * service (HTTP-POST binding), {@code GET saml/metadata} serves the SP's metadata. A valid assertion finishes the
+ * chain's step through {@link LoginChain}, exactly as an OIDC callback does.
+ *
+ * <p>Security notes. The pending step (the AuthnRequest id) is used up by the first response posted in this browser
+ * session, whatever the outcome. Nothing is stored before every check of {@link AssertionCheck} passed. A browser
+ * does not send a {@code SameSite=Lax} cookie with the IdP's cross-site POST, so a POST without the session is
+ * answered once with a page that posts the same form again from the gateway's own origin (then the cookie comes
+ * along); the form is only ever returned to the browser that sent it.
+ */
+@Path("saml")
+public final class SamlResource {
+    static final String RESUBMITTED = "gw_resubmitted";
+
+    private final LoginChain chain;
+    private final Map<String, SamlProvider> providers;
+    private final AssertionCheck check;
+
+    @Context
+    private HttpServletRequest request;
+
+    SamlResource(LoginChain chain, Map<String, SamlProvider> providers, SessionIndex seen) {
+        this.chain = Objects.requireNonNull(chain, "chain");
+        this.providers = Map.copyOf(providers);
+        this.check = new AssertionCheck(seen);
+    }
+
+    @GET
+    @Path("new")
+    public Response start(@QueryParam("redirect_url") String redirectUrl,
+            @QueryParam("provider_id") List<String> providerIds) {
+        List<String> ids = providerIds == null || providerIds.isEmpty() ? List.of(onlyProvider().id()) : providerIds;
+        return chain.start(request, ids, redirectUrl);
+    }
+
+    @GET
+    @Path("metadata")
+    public Response metadata(@QueryParam("provider_id") String providerId) {
+        SamlProvider provider = providerId == null ? onlyProvider() : providers.get(providerId);
+        if (provider == null) {
+            throw GatewayException.notFound("There is no SAML provider with that provider_id; use one of "
+                    + String.join(", ", providers.keySet()) + ".");
+        }
+        return Response.ok(provider.spMetadata(), "application/samlmetadata+xml").build();
+    }
+
+    @POST
+    @Path("assertions")
+    @Consumes(MediaType.WILDCARD)
+    public Response assertion() {
+        String samlResponse = request.getParameter("SAMLResponse");
+        HttpSession session = request.getSession(false);
+        Optional<PendingLogin> pending = chain.peek(session);
+        if (pending.isEmpty() && request.getParameter(RESUBMITTED) == null && samlResponse != null) {
+            return resubmit(samlResponse, request.getParameter("RelayState"));
+        }
+        if (pending.isPresent()) {
+            PendingLogin step = chain.take(session);
+            SamlProvider provider = providers.get(step.provider());
+            if (provider == null) {
+                throw GatewayException.badRequest("The login in progress in this browser session is not waiting for a "
+                        + "SAML identity provider. Start the login again.");
+            }
+            if (!provider.clock().instant().isBefore(step.expiresAt())) {
+                throw GatewayException.badRequest("The login took too long and has expired. Start the login again.");
+            }
+            AssertionCheck.Verified verified = check.check(provider, samlResponse, Optional.of(step.state().reveal()));
+            return chain.completed(request, session, step, result(verified));
+        }
+        SamlProvider provider = unsolicitedProvider();
+        AssertionCheck.Verified verified = check.check(provider, samlResponse, Optional.empty());
+        if (session != null) {
+            session.invalidate();
+        }
+        PendingLogin step = new PendingLogin(List.of(provider.id()), 0, io.renku.gateway.model.Secret.of("-"),
+                io.renku.gateway.model.Secret.of("-"), Optional.empty(), provider.clock().instant(),
+                chain.settings().renkuBaseUrl());
+        return chain.completed(request, request.getSession(true), step, result(verified));
+    }
+
+    private static LoginChain.StepResult result(AssertionCheck.Verified verified) {
+        Map<String, List<String>> a = verified.attributes();
+        String username = first(a, "username", "uid", "urn:oid:0.9.2342.19200300.100.1.1").orElse(verified.nameId());
+        String email = first(a, "email", "mail", "urn:oid:0.9.2342.19200300.100.1.3").orElse("");
+        String name = first(a, "displayName", "name", "urn:oid:2.16.840.1.113730.3.1.241").orElseGet(() ->
+                String.join(" ", first(a, "givenName", "firstName", "urn:oid:2.5.4.42").orElse(""),
+                first(a, "surname", "sn", "lastName", "urn:oid:2.5.4.4").orElse("")).trim());
+        Identity identity = new Identity(verified.nameId(), username, name, email, verified.issuer(),
+                AuthMethod.SESSION, Optional.empty(), Set.of(), Optional.empty());
+        Set<String> keys = new java.util.HashSet<>();
+        keys.add(SessionIndex.subKey(verified.issuer(), verified.nameId()));
+        verified.sessionIndex().ifPresent(index -> keys.add(SessionIndex.sidKey(verified.issuer(), index)));
+        return new LoginChain.StepResult(Optional.empty(), Optional.of(identity), a, keys);
+    }
+
+    private static Optional<String> first(Map<String, List<String>> attributes, String... names) {
+        for (String name : names) {
+            List<String> values = attributes.get(name);
+            if (values != null && !values.isEmpty() && !values.get(0).isBlank()) {
+                return Optional.of(values.get(0));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private SamlProvider onlyProvider() {
+        if (providers.size() != 1) {
+            throw GatewayException.badRequest("Name the SAML provider with provider_id: one of "
+                    + String.join(", ", providers.keySet()) + ".");
+        }
+        return providers.values().iterator().next();
+    }
+
+    /** An IdP-initiated response can only be taken by a provider that allows them; with several, none is guessed. */
+    private SamlProvider unsolicitedProvider() {
+        List<SamlProvider> open = providers.values().stream().filter(p -> p.settings().allowUnsolicited()).toList();
+        if (open.size() == 1) {
+            return open.get(0);
+        }
+        if (providers.size() == 1) {
+            return providers.values().iterator().next();
+        }
+        throw GatewayException.badRequest("No login is in progress in this browser session (the response may have been "
+                + "used already, or the session has ended). Start the login again.");
+    }
+
+    private static Response resubmit(String samlResponse, String relayState) {
+        StringBuilder page = new StringBuilder(512 + samlResponse.length());
+        page.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Logging in</title></head>")
+                .append("<body onload=\"document.forms[0].submit()\"><form method=\"post\" action=\"assertions\">")
+                .append(hidden("SAMLResponse", samlResponse));
+        if (relayState != null) {
+            page.append(hidden("RelayState", relayState));
+        }
+        page.append(hidden(RESUBMITTED, "1"))
+                .append("<noscript><button type=\"submit\">Continue</button></noscript></form></body></html>");
+        return Response.ok(page.toString(), "text/html; charset=utf-8").header("Cache-Control", "no-store")
+                .header("Referrer-Policy", "no-referrer").build();
+    }
+
+    private static String hidden(String name, String value) {
+        return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + escape(value) + "\">";
+    }
+
+    private static String escape(String value) {
+        return value.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    static GatewayException unavailable(String id) {
+        return new GatewayException(ErrorKind.BAD_GATEWAY, "The SAML identity provider '" + id + "' is unavailable.");
+    }
+}
