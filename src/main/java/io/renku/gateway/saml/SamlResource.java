@@ -11,12 +11,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +40,8 @@ import java.util.Set;
 @Path("saml")
 public final class SamlResource {
     static final String RESUBMITTED = "gw_resubmitted";
+    /** Base64 of the largest message {@link SafeXml} accepts, URL-encoded (at most 3 characters per character). */
+    static final int MAX_FORM_BYTES = 3 * (SafeXml.MAX_MESSAGE_BYTES * 4 / 3 + 4) + 4096;
 
     private final LoginChain chain;
     private final Map<String, SamlProvider> providers;
@@ -74,12 +78,13 @@ public final class SamlResource {
     @POST
     @Path("assertions")
     @Consumes(MediaType.WILDCARD)
-    public Response assertion() {
-        String samlResponse = request.getParameter("SAMLResponse");
+    public Response assertion(@HeaderParam("Content-Type") String contentType, InputStream body) {
+        Map<String, List<String>> form = form(contentType, body);
+        String samlResponse = single(form, "SAMLResponse");
         HttpSession session = request.getSession(false);
         Optional<PendingLogin> pending = chain.peek(session);
-        if (pending.isEmpty() && request.getParameter(RESUBMITTED) == null && samlResponse != null) {
-            return resubmit(samlResponse, request.getParameter("RelayState"));
+        if (session == null && single(form, RESUBMITTED) == null && samlResponse != null) {
+            return resubmit(samlResponse, single(form, "RelayState"));
         }
         if (pending.isPresent()) {
             PendingLogin step = chain.take(session);
@@ -103,6 +108,45 @@ public final class SamlResource {
                 io.renku.gateway.model.Secret.of("-"), Optional.empty(), provider.clock().instant(),
                 chain.settings().renkuBaseUrl());
         return chain.completed(request, request.getSession(true), step, result(verified));
+    }
+
+    /**
+     * The form body, read here rather than by the container or Jersey's form reader, which answer an odd content type
+     * or charset with a 500 and may have consumed the body already; at most {@link #MAX_FORM_BYTES}.
+     */
+    static Map<String, List<String>> form(String contentType, InputStream body) {
+        String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
+        if (!type.startsWith("application/x-www-form-urlencoded")) {
+            throw new GatewayException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "The assertion consumer service takes an "
+                    + "HTML form post (application/x-www-form-urlencoded) with a SAMLResponse field.");
+        }
+        byte[] bytes;
+        try {
+            bytes = body == null ? new byte[0] : body.readNBytes(MAX_FORM_BYTES + 1);
+        } catch (java.io.IOException e) {
+            throw GatewayException.badRequest("The form body could not be read.");
+        }
+        if (bytes.length > MAX_FORM_BYTES) {
+            throw new GatewayException(ErrorKind.PAYLOAD_TOO_LARGE, "The form body is larger than " + MAX_FORM_BYTES
+                    + " bytes.");
+        }
+        try {
+            return com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(new String(bytes,
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.badRequest("The form body is not well-formed.");
+        }
+    }
+
+    private static String single(Map<String, List<String>> form, String name) {
+        List<String> values = form.get(name);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw GatewayException.badRequest("The form field " + name + " is repeated.");
+        }
+        return values.get(0);
     }
 
     private static LoginChain.StepResult result(AssertionCheck.Verified verified) {
