@@ -51,8 +51,7 @@ public final class KeycloakBrowser {
     public HttpResponse<String> postCredentials(String url) throws IOException, InterruptedException {
         HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(url)).GET());
         check(page.statusCode() == 200, "Keycloak's login page answered " + page.statusCode());
-        return followAtKeycloak(submit(page.body(), Map.of("username", "demo", "password", "demo",
-                "credentialId", "")));
+        return followAtKeycloak(submit(page, Map.of("username", "demo", "password", "demo", "credentialId", "")));
     }
 
     /** Follows Keycloak's redirects to its own pages (a consent screen may be one hop away); others are returned. */
@@ -60,23 +59,24 @@ public final class KeycloakBrowser {
             throws IOException, InterruptedException {
         HttpResponse<String> current = response;
         for (int i = 0; i < 5 && current.statusCode() == 302; i++) {
-            String next = location(current);
-            if (!next.startsWith(PasswordGrant.keycloakUrl())) {
+            URI next = current.uri().resolve(location(current));
+            if (!next.toString().startsWith(PasswordGrant.keycloakUrl())) {
                 return current;
             }
-            current = send(HttpRequest.newBuilder(URI.create(next)).GET());
+            current = send(HttpRequest.newBuilder(next).GET());
         }
         return current;
     }
 
-    /** Posts the first form of {@code html} to its action with its hidden fields plus {@code fields}. */
-    public HttpResponse<String> submit(String html, Map<String, String> fields)
+    /** Posts the first form of {@code page} to its action with its hidden fields plus {@code fields}. */
+    public HttpResponse<String> submit(HttpResponse<String> page, Map<String, String> fields)
             throws IOException, InterruptedException {
+        String html = page.body();
         Matcher action = FORM_ACTION.matcher(html);
         check(action.find(), "a form in the page");
         Map<String, String> all = new LinkedHashMap<>(hiddenFields(html));
         all.putAll(fields);
-        return send(HttpRequest.newBuilder(URI.create(unescape(action.group(1))))
+        return send(HttpRequest.newBuilder(page.uri().resolve(unescape(action.group(1))))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form(all))));
     }

@@ -183,9 +183,9 @@ class SamlLoginIT {
         HttpResponse<String> consent = keycloak.postCredentials(KeycloakBrowser.location(start));
         assertEquals(200, consent.statusCode(), "Keycloak shows its consent screen");
         assertTrue(consent.body().contains("accept"), consent.body());
-        HttpResponse<String> accepted = keycloak.submit(consent.body(), Map.of("accept", "Yes"));
+        HttpResponse<String> accepted = keycloak.submit(consent, Map.of("accept", "Yes"));
         assertEquals(302, accepted.statusCode(), accepted.body());
-        String callback = KeycloakBrowser.location(accepted);
+        String callback = accepted.uri().resolve(KeycloakBrowser.location(accepted)).toString();
         assertTrue(callback.contains("code="), callback);
         HttpResponse<String> done = http.get(KeycloakBrowser.relative(base, callback), "Cookie", cookie);
         assertEquals(302, done.statusCode(), done.body());
@@ -201,9 +201,9 @@ class SamlLoginIT {
         String otherCookie = KeycloakBrowser.cookie(again, null);
         HttpResponse<String> screen = declining.postCredentials(KeycloakBrowser.location(again));
         assertEquals(200, screen.statusCode());
-        HttpResponse<String> cancelled = declining.submit(screen.body(), Map.of("cancel", "No"));
+        HttpResponse<String> cancelled = declining.submit(screen, Map.of("cancel", "No"));
         assertEquals(302, cancelled.statusCode(), cancelled.body());
-        String deniedCallback = KeycloakBrowser.location(cancelled);
+        String deniedCallback = cancelled.uri().resolve(KeycloakBrowser.location(cancelled)).toString();
         assertTrue(deniedCallback.contains("error=access_denied"), deniedCallback);
         HttpResponse<String> denied = other.get(KeycloakBrowser.relative(base, deniedCallback), "Cookie",
                 otherCookie, "Accept", "text/html");

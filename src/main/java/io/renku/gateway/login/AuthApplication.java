@@ -42,7 +42,9 @@ public final class AuthApplication extends ResourceConfig {
         LoginChain chain = new LoginChain(context.settings().login(), all, tokens, context.tokens(),
                 Clock.systemUTC(), logout.indexing());
         register(new LoginResource(chain, context.loginProviders(), Clock.systemUTC()));
-        logout.register(this, context, tokens);
+        Map<String, LoginProvider> others = new LinkedHashMap<>();
+        extensions.forEach(e -> others.putAll(e.providers()));
+        logout.register(this, context, tokens, others);
         for (Extension extension : extensions) {
             extension.resources(chain, logout.index(), tokens).forEach(this::register);
         }

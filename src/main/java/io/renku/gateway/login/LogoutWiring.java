@@ -36,10 +36,11 @@ final class LogoutWiring {
         return indexing;
     }
 
-    void register(ResourceConfig application, GatewayContext context, SessionTokens tokens) {
+    void register(ResourceConfig application, GatewayContext context, SessionTokens tokens,
+            java.util.Map<String, ? extends LoginProvider> others) {
         GatewaySettings settings = context.settings();
-        application.register(new LogoutResource(settings.login(), settings.logout(), context.loginProviders(), tokens,
-                context.tokens(), indexing));
+        application.register(new LogoutResource(settings.login(), settings.logout(), context.loginProviders(), others,
+                tokens, context.tokens(), indexing));
         application.register(new BackchannelLogoutResource(new LogoutTokens(context.loginProviders().values(), index,
                 Clock.systemUTC()), index, context.sessions()::deleteById));
     }

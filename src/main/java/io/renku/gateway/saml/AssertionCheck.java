@@ -31,7 +31,8 @@ final class AssertionCheck {
 
     /** What a valid assertion says. {@code xml} is kept only for an RFC 7522 exchange, never logged or stored. */
     record Verified(String issuer, String nameId, Optional<String> nameIdFormat, Optional<String> sessionIndex,
-            Map<String, List<String>> attributes, String assertionId, Instant notOnOrAfter, String xml) {
+            Map<String, List<String>> attributes, String assertionId, Instant notOnOrAfter, String xml,
+            String subjectNameId) {
         Verified {
             attributes = Map.copyOf(attributes);
         }
@@ -140,7 +141,8 @@ final class AssertionCheck {
                 throw refused(provider, "it names no user (NameID)");
             }
             return new Verified(issuer, user, Optional.ofNullable(response.getNameIdFormat()),
-                    Optional.ofNullable(response.getSessionIndex()), kept, response.getAssertionId(), until, xml);
+                    Optional.ofNullable(response.getSessionIndex()), kept, response.getAssertionId(), until, xml,
+                    Objects.requireNonNullElse(response.getNameId(), user));
         } catch (GatewayException e) {
             throw e;
         } catch (Exception e) {

@@ -51,7 +51,7 @@ public final class SamlExtension implements AuthApplication.Extension {
         if (providers.isEmpty()) {
             return List.of();
         }
-        return List.of(new SamlResource(chain, providers, index));
+        return List.of(new SamlResource(chain, providers, index, deleteSession));
     }
 
     Consumer<String> deleteSession() {

@@ -130,7 +130,43 @@ public final class SamlProvider implements LoginProvider {
         PendingLogin pending = new PendingLogin(chain, step, Secret.of(request.getId()), randomNonce(random),
                 Optional.empty(), expiresAt, redirect);
         return new Begun(pending, redirectBinding(saml.getIdpSingleSignOnServiceUrl().toString(), "SAMLRequest",
-                encoded, saml));
+                encoded, null, saml));
+    }
+
+    /** The session attribute with what a LogoutRequest names: NameID, its format, the IdP's SessionIndex. */
+    static final String LOGOUT_FACTS = "saml.logout";
+
+    /**
+     * A {@code LogoutRequest} to the IdP's single logout endpoint for the user of {@code session} (HTTP-Redirect,
+     * signed with the SP key), with {@code after} as RelayState; empty when the IdP has none or is unavailable (the
+     * gateway's own logout stands either way).
+     */
+    @Override
+    public Optional<URI> singleLogout(jakarta.servlet.http.HttpSession session, URI after) {
+        if (!(session.getAttribute(LOGOUT_FACTS) instanceof String facts)) {
+            return Optional.empty();
+        }
+        String[] f = facts.split("\n", -1);
+        Optional<URI> endpoint = idpLogoutEndpoint();
+        if (f.length != 3 || endpoint.isEmpty()) {
+            return Optional.empty();
+        }
+        Saml2Settings saml = resolved();
+        com.onelogin.saml2.logout.LogoutRequest request = new com.onelogin.saml2.logout.LogoutRequest(saml,
+                new com.onelogin.saml2.logout.LogoutRequestParams(f[2].isEmpty() ? null : f[2], f[0],
+                        f[1].isEmpty() ? null : f[1]));
+        try {
+            return Optional.of(redirectBinding(endpoint.get().toString(), "SAMLRequest",
+                    request.getEncodedLogoutRequest(true), after.toString(), saml));
+        } catch (IOException e) {
+            throw new IllegalStateException("deflating a LogoutRequest in memory", e);
+        }
+    }
+
+    /** {@link #LOGOUT_FACTS} of a login. */
+    static String logoutFacts(AssertionCheck.Verified verified) {
+        return String.join("\n", verified.subjectNameId(), verified.nameIdFormat().orElse(""),
+                verified.sessionIndex().orElse(""));
     }
 
     /** The IdP's single logout endpoint, when its metadata names one (and the metadata can be read now). */
@@ -146,8 +182,11 @@ public final class SamlProvider implements LoginProvider {
      * {@code <endpoint>?<name>=<message>[&RelayState=…][&SigAlg=…&Signature=…]}: the HTTP-Redirect binding (SAML
      * bindings §3.4.4.1), the signature over the query exactly as sent.
      */
-    URI redirectBinding(String endpoint, String name, String deflated, Saml2Settings saml) {
+    URI redirectBinding(String endpoint, String name, String deflated, String relayState, Saml2Settings saml) {
         StringBuilder query = new StringBuilder(name).append('=').append(enc(deflated));
+        if (relayState != null) {
+            query.append("&RelayState=").append(enc(relayState));
+        }
         if (settings.hasSpKey()) {
             String alg = saml.getSignatureAlgorithm();
             query.append("&SigAlg=").append(enc(alg));

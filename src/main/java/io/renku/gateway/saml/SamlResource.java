@@ -46,12 +46,17 @@ public final class SamlResource {
     private final LoginChain chain;
     private final Map<String, SamlProvider> providers;
     private final AssertionCheck check;
+    private final io.renku.gateway.login.RedirectTargets redirects;
+    private final IdpLogouts logouts;
 
     @Context
     private HttpServletRequest request;
 
-    SamlResource(LoginChain chain, Map<String, SamlProvider> providers, SessionIndex seen) {
+    SamlResource(LoginChain chain, Map<String, SamlProvider> providers, SessionIndex seen,
+            java.util.function.Consumer<String> deleteSession) {
         this.chain = Objects.requireNonNull(chain, "chain");
+        this.redirects = io.renku.gateway.login.RedirectTargets.of(chain.settings());
+        this.logouts = new IdpLogouts(providers.values(), seen, deleteSession);
         this.providers = Map.copyOf(providers);
         this.check = new AssertionCheck(seen);
     }
@@ -97,7 +102,9 @@ public final class SamlResource {
                 throw GatewayException.badRequest("The login took too long and has expired. Start the login again.");
             }
             AssertionCheck.Verified verified = check.check(provider, samlResponse, Optional.of(step.state().reveal()));
-            return chain.completed(request, session, step, result(verified));
+            Response next = chain.completed(request, session, step, result(verified));
+            session.setAttribute(SamlProvider.LOGOUT_FACTS, SamlProvider.logoutFacts(verified));
+            return next;
         }
         SamlProvider provider = unsolicitedProvider();
         AssertionCheck.Verified verified = check.check(provider, samlResponse, Optional.empty());
@@ -107,7 +114,30 @@ public final class SamlResource {
         PendingLogin step = new PendingLogin(List.of(provider.id()), 0, io.renku.gateway.model.Secret.of("-"),
                 io.renku.gateway.model.Secret.of("-"), Optional.empty(), provider.clock().instant(),
                 chain.settings().renkuBaseUrl());
-        return chain.completed(request, request.getSession(true), step, result(verified));
+        HttpSession fresh = request.getSession(true);
+        Response next = chain.completed(request, fresh, step, result(verified));
+        fresh.setAttribute(SamlProvider.LOGOUT_FACTS, SamlProvider.logoutFacts(verified));
+        return next;
+    }
+
+    /**
+     * Single logout, HTTP-Redirect binding. An IdP's {@code LogoutRequest} (which must be signed: anyone could
+     * otherwise log a user out) ends the gateway sessions of its SessionIndex, or of its NameID when it names none,
+     * through the index kept at login, and is answered with a {@code LogoutResponse}. The IdP's
+     * {@code LogoutResponse} to the gateway's own request sends the browser on to the validated RelayState.
+     */
+    @GET
+    @Path("slo")
+    public Response singleLogout(@QueryParam("SAMLRequest") String samlRequest,
+            @QueryParam("SAMLResponse") String samlResponse, @QueryParam("RelayState") String relayState) {
+        if (samlRequest == null) {
+            if (samlResponse == null) {
+                throw GatewayException.badRequest("A single logout message needs SAMLRequest or SAMLResponse.");
+            }
+            return Response.status(Response.Status.FOUND).location(redirects.validate(relayState))
+                    .header("Cache-Control", "no-store").build();
+        }
+        return logouts.answer(request, samlRequest, relayState);
     }
 
     /**
