@@ -141,7 +141,8 @@ final class AssertionCheck {
                 throw refused(provider, "it names no user (NameID)");
             }
             return new Verified(issuer, user, Optional.ofNullable(response.getNameIdFormat()),
-                    Optional.ofNullable(response.getSessionIndex()), kept, response.getAssertionId(), until, xml,
+                    Optional.ofNullable(response.getSessionIndex()), kept, response.getAssertionId(), until,
+                    provider.settings().tokenEndpoint().isPresent() ? response.assertionXml() : "",
                     Objects.requireNonNullElse(response.getNameId(), user));
         } catch (GatewayException e) {
             throw e;

@@ -31,6 +31,22 @@ final class CheckedResponse extends SamlResponse {
         return root.hasAttribute(name) ? Optional.of(root.getAttribute(name)) : Optional.empty();
     }
 
+    /**
+     * The validated assertion element on its own, as XML (the decrypted one for an encrypted assertion), with the
+     * namespace declarations it inherits, so its signature still verifies: the RFC 7522 {@code assertion}.
+     */
+    String assertionXml() throws XPathExpressionException {
+        NodeList nodes = queryAssertion("");
+        if (nodes.getLength() != 1) {
+            throw new XPathExpressionException("not exactly one assertion");
+        }
+        org.w3c.dom.ls.DOMImplementationLS ls = (org.w3c.dom.ls.DOMImplementationLS) nodes.item(0).getOwnerDocument()
+                .getImplementation().getFeature("LS", "3.0");
+        org.w3c.dom.ls.LSSerializer serializer = ls.createLSSerializer();
+        serializer.getDomConfig().setParameter("xml-declaration", false);
+        return serializer.writeToString(nodes.item(0));
+    }
+
     /** Every {@code NotBefore} of the assertion's Conditions and SubjectConfirmationData. */
     List<Instant> notBefore() throws XPathExpressionException {
         return instants("/saml:Conditions", "NotBefore");

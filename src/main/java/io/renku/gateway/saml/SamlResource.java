@@ -46,6 +46,7 @@ public final class SamlResource {
     private final LoginChain chain;
     private final Map<String, SamlProvider> providers;
     private final AssertionCheck check;
+    private final AssertionExchange exchange;
     private final io.renku.gateway.login.RedirectTargets redirects;
     private final IdpLogouts logouts;
 
@@ -59,6 +60,7 @@ public final class SamlResource {
         this.logouts = new IdpLogouts(providers.values(), seen, deleteSession);
         this.providers = Map.copyOf(providers);
         this.check = new AssertionCheck(seen);
+        this.exchange = new AssertionExchange(java.time.Duration.ofSeconds(5), java.time.Clock.systemUTC());
     }
 
     @GET
@@ -102,7 +104,8 @@ public final class SamlResource {
                 throw GatewayException.badRequest("The login took too long and has expired. Start the login again.");
             }
             AssertionCheck.Verified verified = check.check(provider, samlResponse, Optional.of(step.state().reveal()));
-            Response next = chain.completed(request, session, step, result(verified));
+            Response next = chain.completed(request, session, step, result(verified,
+                    exchange.exchange(provider.settings(), verified.xml())));
             session.setAttribute(SamlProvider.LOGOUT_FACTS, SamlProvider.logoutFacts(verified));
             return next;
         }
@@ -115,7 +118,8 @@ public final class SamlResource {
                 io.renku.gateway.model.Secret.of("-"), Optional.empty(), provider.clock().instant(),
                 chain.settings().renkuBaseUrl());
         HttpSession fresh = request.getSession(true);
-        Response next = chain.completed(request, fresh, step, result(verified));
+        Response next = chain.completed(request, fresh, step, result(verified,
+                exchange.exchange(provider.settings(), verified.xml())));
         fresh.setAttribute(SamlProvider.LOGOUT_FACTS, SamlProvider.logoutFacts(verified));
         return next;
     }
@@ -179,7 +183,8 @@ public final class SamlResource {
         return values.get(0);
     }
 
-    private static LoginChain.StepResult result(AssertionCheck.Verified verified) {
+    private static LoginChain.StepResult result(AssertionCheck.Verified verified,
+            Optional<io.renku.gateway.model.TokenSet> tokens) {
         Map<String, List<String>> a = verified.attributes();
         String username = first(a, "username", "uid", "urn:oid:0.9.2342.19200300.100.1.1").orElse(verified.nameId());
         String email = first(a, "email", "mail", "urn:oid:0.9.2342.19200300.100.1.3").orElse("");
@@ -191,7 +196,7 @@ public final class SamlResource {
         Set<String> keys = new java.util.HashSet<>();
         keys.add(SessionIndex.subKey(verified.issuer(), verified.nameId()));
         verified.sessionIndex().ifPresent(index -> keys.add(SessionIndex.sidKey(verified.issuer(), index)));
-        return new LoginChain.StepResult(Optional.empty(), Optional.of(identity), a, keys);
+        return new LoginChain.StepResult(tokens, Optional.of(identity), a, keys);
     }
 
     private static Optional<String> first(Map<String, List<String>> attributes, String... names) {
