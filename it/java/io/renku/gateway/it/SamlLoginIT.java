@@ -174,7 +174,25 @@ class SamlLoginIT {
     }
 
     @Test
-    void oidcWithConsentAcceptedLogsInAndDeniedStoresNothing() throws Exception {
+    void oidcWithConsentDeniedStoresNothingAndAcceptedLogsIn() throws Exception {
+        // Denied first: Keycloak remembers a granted consent, so the screen shows only until it is accepted (the
+        // consent is withdrawn at the end, for a Keycloak that is reused).
+        Http other = new Http(base);
+        KeycloakBrowser declining = new KeycloakBrowser();
+        HttpResponse<String> again = other.get("api/auth/login?provider_id=consent");
+        String otherCookie = KeycloakBrowser.cookie(again, null);
+        HttpResponse<String> screen = declining.postCredentials(KeycloakBrowser.location(again));
+        assertEquals(200, screen.statusCode());
+        HttpResponse<String> cancelled = declining.submit(screen, Map.of("cancel", "No"));
+        assertEquals(302, cancelled.statusCode(), cancelled.body());
+        String deniedCallback = cancelled.uri().resolve(KeycloakBrowser.location(cancelled)).toString();
+        assertTrue(deniedCallback.contains("error=access_denied"), deniedCallback);
+        HttpResponse<String> denied = other.get(KeycloakBrowser.relative(base, deniedCallback), "Cookie",
+                otherCookie, "Accept", "text/html");
+        assertEquals(400, denied.statusCode(), denied.body());
+        assertTrue(denied.body().contains("declined"), denied.body());
+        assertEquals(401, other.get("api/auth/user", "Cookie", otherCookie).statusCode(), "nothing was stored");
+
         Http http = new Http(base);
         KeycloakBrowser keycloak = new KeycloakBrowser();
         HttpResponse<String> start = http.get("api/auth/oidc/new?provider_id=consent");
@@ -194,22 +212,10 @@ class SamlLoginIT {
         assertEquals("consent", user.path("login_provider").asText());
         assertEquals("[\"consent\"]", user.path("providers").toString());
         assertEquals("demo", user.path("preferred_username").asText());
-
-        Http other = new Http(base);
-        KeycloakBrowser declining = new KeycloakBrowser();
-        HttpResponse<String> again = other.get("api/auth/login?provider_id=consent");
-        String otherCookie = KeycloakBrowser.cookie(again, null);
-        HttpResponse<String> screen = declining.postCredentials(KeycloakBrowser.location(again));
-        assertEquals(200, screen.statusCode());
-        HttpResponse<String> cancelled = declining.submit(screen, Map.of("cancel", "No"));
-        assertEquals(302, cancelled.statusCode(), cancelled.body());
-        String deniedCallback = cancelled.uri().resolve(KeycloakBrowser.location(cancelled)).toString();
-        assertTrue(deniedCallback.contains("error=access_denied"), deniedCallback);
-        HttpResponse<String> denied = other.get(KeycloakBrowser.relative(base, deniedCallback), "Cookie",
-                otherCookie, "Accept", "text/html");
-        assertEquals(400, denied.statusCode(), denied.body());
-        assertTrue(denied.body().contains("declined"), denied.body());
-        assertEquals(401, other.get("api/auth/user", "Cookie", otherCookie).statusCode(), "nothing was stored");
+        io.renku.gateway.harness.KeycloakAdmin admin = new io.renku.gateway.harness.KeycloakAdmin();
+        java.util.List<String> granted = admin.consentedScopes("renku", "demo", "renku-consent");
+        assertTrue(granted.containsAll(java.util.List.of("profile", "email")), "the consented scopes: " + granted);
+        admin.revokeConsent("renku", "demo", "renku-consent");
     }
 
     @Test

@@ -61,6 +61,52 @@ class SamlProviderTest {
                 Duration.ofSeconds(5), Clock.systemUTC());
     }
 
+    private SamlProvider fromUrl(String url) {
+        Map<String, String> values = new HashMap<>();
+        values.put("login.renkuBaseURL", "https://renku.example.org");
+        values.put("login.providers", "uni");
+        values.put("login.providers.uni.type", "saml");
+        values.put("login.providers.uni.idpMetadataURL", url);
+        LoginSettings settings = LoginSettings.read(new SettingReader(new SettingsSource(k -> null, k -> null,
+                values::get)));
+        return new SamlProvider(settings.samlProviders().get("uni"), Duration.ofSeconds(30), Duration.ofSeconds(2),
+                Duration.ofSeconds(5), Clock.systemUTC());
+    }
+
+    @Test
+    void anIdpThatIsDownOrServesBadMetadataIsA502AndNotReadyWhileTheDeploymentStands() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicReference<String> metadata = new java.util.concurrent.atomic
+                .AtomicReference<>("<html>oops</html>");
+        server.createContext("/md", exchange -> {
+            byte[] body = metadata.get().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            SamlProvider bad = fromUrl("http://127.0.0.1:" + server.getAddress().getPort() + "/md");
+            assertTrue(bad.name().contains("saml metadata http://127.0.0.1:"), bad.name());
+            GatewayException e = assertThrows(GatewayException.class, () -> bad.begin(List.of("uni"), 0,
+                    URI.create("https://r/"), Instant.now().plusSeconds(60), new SecureRandom()));
+            assertEquals(502, e.kind().status());
+            assertTrue(e.getMessage().contains("'uni'"), e.getMessage());
+            assertThrows(GatewayException.class, bad::probe, "/ready names it as down");
+
+            metadata.set(java.nio.file.Files.readString(IDP.metadataFile(dir)));
+            SamlProvider good = fromUrl("http://127.0.0.1:" + server.getAddress().getPort() + "/md");
+            good.probe();
+            assertTrue(good.begin(List.of("uni"), 0, URI.create("https://r/"), Instant.now().plusSeconds(60),
+                    new SecureRandom()).location().toString().startsWith("https://idp.test.example/sso?"));
+        } finally {
+            server.stop(0);
+        }
+        SamlProvider down = fromUrl("http://127.0.0.1:1/md");
+        assertEquals(502, assertThrows(GatewayException.class, down::probe).kind().status());
+    }
+
     private static Map<String, String> query(URI uri) {
         Map<String, String> q = new LinkedHashMap<>();
         for (String pair : uri.getRawQuery().split("&")) {
