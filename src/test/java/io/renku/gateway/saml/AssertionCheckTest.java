@@ -97,6 +97,42 @@ class AssertionCheckTest {
     }
 
     @Test
+    void anEncryptedAssertionIsDecryptedWithTheSpKey() throws Exception {
+        SamlForge sp = new SamlForge("sp");
+        org.w3c.dom.Document doc = com.onelogin.saml2.util.Util.loadXML(IDP.responseXml(new SamlForge.Spec()));
+        org.w3c.dom.Element assertion = (org.w3c.dom.Element) doc.getElementsByTagNameNS(
+                "urn:oasis:names:tc:SAML:2.0:assertion", "Assertion").item(0);
+        org.apache.xml.security.Init.init();
+        javax.crypto.KeyGenerator generator = javax.crypto.KeyGenerator.getInstance("AES");
+        generator.init(128);
+        javax.crypto.SecretKey aes = generator.generateKey();
+        org.apache.xml.security.encryption.XMLCipher wrap = org.apache.xml.security.encryption.XMLCipher.getInstance(
+                org.apache.xml.security.encryption.XMLCipher.RSA_OAEP);
+        wrap.init(org.apache.xml.security.encryption.XMLCipher.WRAP_MODE, sp.cert.getPublicKey());
+        org.apache.xml.security.encryption.EncryptedKey key = wrap.encryptKey(doc, aes);
+        org.apache.xml.security.encryption.XMLCipher cipher = org.apache.xml.security.encryption.XMLCipher
+                .getInstance(org.apache.xml.security.encryption.XMLCipher.AES_128);
+        cipher.init(org.apache.xml.security.encryption.XMLCipher.ENCRYPT_MODE, aes);
+        org.apache.xml.security.keys.KeyInfo info = new org.apache.xml.security.keys.KeyInfo(doc);
+        info.add(key);
+        cipher.getEncryptedData().setKeyInfo(info);
+        org.w3c.dom.Element wrapper = doc.createElementNS("urn:oasis:names:tc:SAML:2.0:assertion",
+                "saml:EncryptedAssertion");
+        assertion.getParentNode().replaceChild(wrapper, assertion);
+        wrapper.appendChild(assertion);
+        cipher.doFinal(doc, assertion, false);
+        String encrypted = com.onelogin.saml2.util.Util.convertDocumentToString(doc);
+        assertFalse(encrypted.contains(">demo<"), "the NameID is encrypted");
+
+        SamlProvider withKey = provider(Map.of("login.providers.uni.spPrivateKey", SamlForge.resource("sp-key.pem"),
+                "login.providers.uni.spCertificate", SamlForge.resource("sp-cert.pem")));
+        assertEquals("demo", check.check(withKey, SamlForge.encode(encrypted), PENDING).nameId());
+        GatewayException withoutKey = assertThrows(GatewayException.class,
+                () -> check.check(provider(Map.of()), SamlForge.encode(encrypted), PENDING));
+        assertEquals(ErrorKind.BAD_REQUEST, withoutKey.kind());
+    }
+
+    @Test
     void aReplayedResponseIsRefused() throws Exception {
         SamlProvider provider = provider(Map.of());
         String response = IDP.response(new SamlForge.Spec());
