@@ -75,6 +75,8 @@ class BrowserLoginIT {
             assertTrue(headers.path("cookie").isMissingNode() || !headers.path("cookie").asText()
                     .contains("_renku_session"), "the session cookie is not forwarded");
 
+            demoPageShowsTheUserAndWhatTheDataServiceReceives(driver, gateway);
+
             Cookie session = driver.manage().getCookieNamed("_renku_session");
             assertTrue(session != null && session.isHttpOnly() && session.isSecure(), String.valueOf(session));
             Http http = new Http(base);
@@ -134,6 +136,26 @@ class BrowserLoginIT {
         }
     }
 
+    /**
+     * The demo's page (it/resources/demo-ui, the UI stand-in that {@code mvn -Pdemo} serves at {@code /}), here
+     * through a data-service route because the ITs' UI upstream is a closed port: its script asks the gateway who is
+     * logged in and shows what the data service received. Leaves target/demo-page.png (the README's screenshot).
+     */
+    private static void demoPageShowsTheUserAndWhatTheDataServiceReceives(WebDriver driver, String gateway)
+            throws IOException {
+        driver.get(gateway + "/api/data/ui?page=demo-ui");
+        until(driver, d -> d.findElement(By.id("who")).getText().startsWith("Logged in as"), "the demo page's user");
+        String how = driver.findElement(By.id("how")).getText();
+        assertTrue(how.startsWith("by session") && how.contains("renku") && how.contains("gitlab"), how);
+        driver.findElement(By.id("call-data")).click();
+        until(driver, d -> !d.findElements(By.cssSelector("tr[data-header='authorization']")).isEmpty(),
+                "the data service's headers on the demo page");
+        String authorization = driver.findElement(By.cssSelector("tr[data-header='authorization']")).getText();
+        assertTrue(authorization.contains("Bearer") && authorization.contains("chars"), authorization);
+        File shot = ((ChromeDriver) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), Path.of("target", "demo-page.png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
     private static WebDriver start(Path profile) {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
@@ -141,7 +163,7 @@ class BrowserLoginIT {
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile.toAbsolutePath(),
+                "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1100,1000",
                 "--unsafely-treat-insecure-origin-as-secure=" + PasswordGrant.keycloakUrl() + ",http://127.0.0.1:"
                         + System.getProperty("it.tomcat.port"));
         return new ChromeDriver(service, options);

@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Demo {
     private static final List<String> SETTING_PREFIXES = List.of("redis.", "sessions.", "login.", "revproxy.",
-            "authz.", "gateway.");
+            "authz.", "gateway.", "monitoring.", "logging.", "server.");
 
     private final Started started = new Started(Demo::say);
 
@@ -41,12 +41,16 @@ public final class Demo {
         int keycloakPort = Integer.getInteger("demo.keycloak.port", 8180);
         int keycloakManagementPort = Integer.getInteger("demo.keycloak.managementPort", 9180);
         int echoPort = Integer.getInteger("demo.echo.port", 8090);
+        int uiPort = Integer.getInteger("demo.ui.port", 8091);
         Path work = tomcatBase.getParent();
 
         try {
             say("starting the echo upstream (plays the data service) on port " + echoPort);
             EchoUpstream echo = EchoUpstream.start(echoPort);
             started.add(echo);
+            say("starting the demo page (plays Renku's UI server) on port " + uiPort);
+            DemoUi ui = DemoUi.start(uiPort);
+            started.add(ui);
 
             say("starting Keycloak on port " + keycloakPort + " (the first start builds Keycloak: about a minute)");
             KeycloakProcess keycloak = KeycloakProcess.start(keycloakHome, keycloakPort, keycloakManagementPort,
@@ -56,6 +60,10 @@ public final class Demo {
 
             Map<String, String> settings = new LinkedHashMap<>();
             defaultSetting(settings, "revproxy.renkuServices.dataService", echo.url());
+            defaultSetting(settings, "revproxy.renkuServices.uiServer", ui.url());
+            // Tokens a Renku CLI user gets from Keycloak (clients renku and renku-cli) are accepted as Bearer tokens.
+            defaultSetting(settings, "sessions.authorizationVerifiers", keycloak.issuer("renku") + "|renku,"
+                    + keycloak.issuer("renku") + "|renku-cli");
             // Demo-only keys (public in this repository); a real install generates its own: openssl rand -base64 32
             defaultSetting(settings, "sessions.cookieSigningKeys", "ZGVtby1vbmx5LWNvb2tpZS1zaWduaW5nLWtleS0wMDA=");
             defaultSetting(settings, "login.tokenEncryption.secretKey", "ZGVtby1vbmx5LXRva2VuLWVuY3J5cHRpb24ta2V5MDA=");
@@ -90,13 +98,19 @@ public final class Demo {
 
             say("");
             say("The demo is up.");
+            say("  open           " + tomcat.url() + "   in a browser: who is logged in, log in / out, what the "
+                    + "data service receives");
             say("  gateway        " + tomcat.url() + "   (health: " + tomcat.url() + "health, ready: "
-                    + tomcat.url() + "ready)");
+                    + tomcat.url() + "ready, metrics: " + tomcat.url() + "metrics)");
             say("  data service   " + tomcat.url() + "api/data/anything  -> echo upstream " + echo.url());
             say("  Keycloak       " + keycloak.baseUrl() + "/admin   (admin / admin)");
             say("  realms         renku: " + keycloak.issuer("renku") + "   gitlab: " + keycloak.issuer("gitlab"));
             say("  demo user      demo / demo (in both realms)");
             say("  log in         " + tomcat.url() + "api/auth/login   (then " + tomcat.url() + "api/auth/user)");
+            say("  Bearer token   TOKEN=$(curl -s -d grant_type=password -d client_id=renku-cli -d username=demo "
+                    + "-d password=demo " + keycloak.issuer("renku") + "/protocol/openid-connect/token | jq -r "
+                    + ".access_token)");
+            say("                 curl -H \"Authorization: Bearer $TOKEN\" " + tomcat.url() + "api/data/projects");
             say("  SAML login     " + tomcat.url() + "api/auth/login?provider_id=saml   (Keycloak as the SAML IdP)");
             say("  with consent   " + tomcat.url() + "api/auth/login?provider_id=oidc-consent   (OIDC, consent screen)");
             say("  identity keys  " + tomcat.url() + "api/auth/.well-known/jwks.json   (Renku-Auth-Identity)");

@@ -26,6 +26,11 @@ public final class Deployments {
 
     /** The built WAR under another name with one web.xml context-param replaced, for misconfiguration tests. */
     public static WebArchive withContextParam(String archiveName, String name, String value) {
+        return withContextParams(archiveName, java.util.Map.of(name, value));
+    }
+
+    /** The built WAR under another name with these web.xml context-params replaced. */
+    public static WebArchive withContextParams(String archiveName, java.util.Map<String, String> values) {
         WebArchive war = built(archiveName);
         String webXml;
         try (InputStream in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
@@ -33,12 +38,15 @@ public final class Deployments {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Matcher param = Pattern.compile("(<param-name>" + Pattern.quote(name)
-                + "</param-name>\\s*<param-value>)[^<]*(</param-value>)").matcher(webXml);
-        if (!param.find()) {
-            throw new IllegalArgumentException("web.xml has no context-param " + name);
+        String changed = webXml;
+        for (java.util.Map.Entry<String, String> entry : values.entrySet()) {
+            Matcher param = Pattern.compile("(<param-name>" + Pattern.quote(entry.getKey())
+                    + "</param-name>\\s*<param-value>)[^<]*(</param-value>)").matcher(changed);
+            if (!param.find()) {
+                throw new IllegalArgumentException("web.xml has no context-param " + entry.getKey());
+            }
+            changed = param.replaceFirst("$1" + Matcher.quoteReplacement(entry.getValue()) + "$2");
         }
-        String changed = param.replaceFirst("$1" + Matcher.quoteReplacement(value) + "$2");
         war.delete("WEB-INF/web.xml");
         return war.addAsWebInfResource(new StringAsset(changed), "web.xml");
     }

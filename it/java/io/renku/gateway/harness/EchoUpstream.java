@@ -114,6 +114,19 @@ public final class EchoUpstream implements AutoCloseable {
         for (String cookie : params.getOrDefault("setCookie", List.of())) {
             exchange.getResponseHeaders().add("Set-Cookie", cookie);
         }
+        if (params.getOrDefault("page", List.of()).contains("demo-ui")) {
+            // the demo's UI page (DemoUi), so the browser test can check it through a gateway route it already has
+            byte[] page;
+            try (InputStream in = EchoUpstream.class.getResourceAsStream("/demo-ui/index.html")) {
+                page = in.readAllBytes();
+            }
+            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, page.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(page);
+            }
+            return;
+        }
         if (params.containsKey("downloadBytes")) {
             download(exchange, Long.parseLong(params.get("downloadBytes").get(0)));
             return;

@@ -41,6 +41,8 @@ public final class KeycloakBrowser {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("username=demo&password=demo&credentialId=")));
         check(posted.statusCode() == 302, "Keycloak's login form answered " + posted.statusCode());
+        IssuedSecrets.recordFromUrl(authorize);
+        IssuedSecrets.recordFromUrl(location(posted));
         return location(posted);
     }
 
@@ -154,6 +156,10 @@ public final class KeycloakBrowser {
     public static String cookie(HttpResponse<String> response, String previous) {
         return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("_renku_session="))
                 .reduce((a, b) -> b).map(c -> c.substring(0, c.indexOf(';')))
+                .map(c -> {
+                    IssuedSecrets.record(c.substring(c.indexOf('=') + 1));
+                    return c;
+                })
                 .orElseGet(() -> {
                     if (previous == null) {
                         throw new AssertionError("the gateway set no session cookie");

@@ -60,7 +60,11 @@ public final class PasswordGrant {
                 throw new IllegalStateException("password grant on " + realm + "/" + clientId + " gave "
                         + response.statusCode());
             }
-            return new ObjectMapper().readTree(response.body());
+            JsonNode tokens = new ObjectMapper().readTree(response.body());
+            for (String field : new String[] {"access_token", "refresh_token", "id_token"}) {
+                IssuedSecrets.record(tokens.path(field).asText(null));
+            }
+            return tokens;
         } catch (IOException e) {
             throw new IllegalStateException("Keycloak did not answer the password grant", e);
         } catch (InterruptedException e) {

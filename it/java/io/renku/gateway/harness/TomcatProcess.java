@@ -126,6 +126,16 @@ public final class TomcatProcess implements AutoCloseable {
         throw new IllegalStateException(url() + path + " did not answer 200 within " + timeout + "; see " + log);
     }
 
+    /** Sends SIGTERM (what systemd or Kubernetes send) and returns at once; {@link #close} still waits and kills. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits up to {@code timeout} for the JVM to exit; true when it did. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
         ProcessTrees.stop(process.toHandle(), Duration.ofSeconds(15));

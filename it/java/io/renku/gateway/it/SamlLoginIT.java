@@ -160,6 +160,8 @@ class SamlLoginIT {
                 KeycloakBrowser.form(Map.of("SAMLResponse", "PHNhbWxwOlJlc3BvbnNlLz4=")));
         assertEquals(200, page.statusCode(), page.body());
         assertTrue(page.body().contains("name=\"gw_resubmitted\""), page.body());
+        String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
+        assertTrue(csp.contains("form-action 'self'") && csp.contains("script-src 'sha256-"), csp);
         HttpResponse<String> again = http.postForm("api/auth/saml/assertions", KeycloakBrowser.form(Map.of(
                 "SAMLResponse", "PHNhbWxwOlJlc3BvbnNlLz4=", "gw_resubmitted", "1")));
         assertEquals(400, again.statusCode(), again.body());

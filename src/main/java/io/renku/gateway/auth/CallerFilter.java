@@ -32,7 +32,7 @@ import java.util.function.BiFunction;
  */
 public final class CallerFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
-    private static final Set<String> SKIPPED = Set.of("/health", "/ready", "/_error");
+    private static final Set<String> SKIPPED = Set.of("/health", "/ready", "/metrics", "/version", "/_error");
 
     private transient BearerAuthenticator bearer;
     private transient SessionTokens tokens;

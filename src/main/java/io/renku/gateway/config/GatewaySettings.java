@@ -8,7 +8,7 @@ import java.util.Objects;
  */
 public record GatewaySettings(RedisSettings redis, SessionSettings sessions, TokenVerificationSettings tokens,
         LoginSettings login, RevproxySettings revproxy, RouteSettings routes, LogoutSettings logout,
-        TokenRefreshSettings refresh, IdentityAssertionSettings identityAssertion) {
+        TokenRefreshSettings refresh, OpsSettings ops, IdentityAssertionSettings identityAssertion) {
     public GatewaySettings {
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(sessions, "sessions");
@@ -18,6 +18,7 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(logout, "logout");
         Objects.requireNonNull(refresh, "refresh");
+        Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(identityAssertion, "identityAssertion");
     }
 
@@ -27,6 +28,7 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         SessionSettings sessions = SessionSettings.read(reader);
         return new GatewaySettings(RedisSettings.read(reader), sessions, TokenVerificationSettings.read(reader),
                 LoginSettings.read(reader), revproxy, RouteSettings.of(revproxy, sessions),
-                LogoutSettings.read(reader), TokenRefreshSettings.read(reader), IdentityAssertionSettings.read(reader));
+                LogoutSettings.read(reader), TokenRefreshSettings.read(reader), OpsSettings.read(reader),
+                IdentityAssertionSettings.read(reader));
     }
 }

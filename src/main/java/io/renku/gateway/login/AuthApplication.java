@@ -1,5 +1,6 @@
 package io.renku.gateway.login;
 
+import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.session.SessionIndex;
 import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.web.GatewayContext;
@@ -26,13 +27,14 @@ public final class AuthApplication extends ResourceConfig {
         List<Object> resources(LoginChain chain, SessionIndex index, SessionTokens tokens);
     }
 
-    public AuthApplication(GatewayContext context) {
-        this(context, List.of());
+    public AuthApplication(GatewayContext context, GatewayMetrics metrics) {
+        this(context, metrics, List.of());
     }
 
-    public AuthApplication(GatewayContext context, List<Extension> extensions) {
+    public AuthApplication(GatewayContext context, GatewayMetrics metrics, List<Extension> extensions) {
         register(JacksonFeature.class);
         register(new ProblemExceptionMapper(context.problems()));
+        register(new AuthResponseHeaders());
         SessionTokens tokens = new SessionTokens(context.tokens());
         register(new UserResource(tokens));
         register(new GitlabExchangeResource());
@@ -41,10 +43,10 @@ public final class AuthApplication extends ResourceConfig {
         extensions.forEach(e -> all.putAll(e.providers()));
         LoginChain chain = new LoginChain(context.settings().login(), all, tokens, context.tokens(),
                 Clock.systemUTC(), logout.indexing());
-        register(new LoginResource(chain, context.loginProviders(), Clock.systemUTC()));
+        register(new LoginResource(chain, context.loginProviders(), Clock.systemUTC(), metrics));
         Map<String, LoginProvider> others = new LinkedHashMap<>();
         extensions.forEach(e -> others.putAll(e.providers()));
-        logout.register(this, context, tokens, others);
+        logout.register(this, context, tokens, metrics, others);
         for (Extension extension : extensions) {
             extension.resources(chain, logout.index(), tokens).forEach(this::register);
         }

@@ -1,6 +1,7 @@
 package io.renku.gateway.login;
 
 import com.nimbusds.oauth2.sdk.util.URLUtils;
+import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.session.SessionIndex;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -45,7 +46,15 @@ public final class BackchannelLogoutResource {
     private final SessionIndex index;
     private final Consumer<String> deleteSession;
 
+    private final GatewayMetrics metrics;
+
     BackchannelLogoutResource(LogoutTokens logoutTokens, SessionIndex index, Consumer<String> deleteSession) {
+        this(logoutTokens, index, deleteSession, GatewayMetrics.inMemory());
+    }
+
+    BackchannelLogoutResource(LogoutTokens logoutTokens, SessionIndex index, Consumer<String> deleteSession,
+            GatewayMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.logoutTokens = Objects.requireNonNull(logoutTokens, "logoutTokens");
         this.index = Objects.requireNonNull(index, "index");
         this.deleteSession = Objects.requireNonNull(deleteSession, "deleteSession");
@@ -60,15 +69,18 @@ public final class BackchannelLogoutResource {
             verified = logoutTokens.verify(logoutToken(contentType, body));
         } catch (LogoutTokens.Invalid e) {
             LOG.log(System.Logger.Level.WARNING, "Back-channel logout refused: " + e.getMessage());
+            metrics.backchannelLogout("refused", 0);
             return invalidRequest(e.getMessage());
         } catch (BadRequest e) {
             LOG.log(System.Logger.Level.WARNING, "Back-channel logout refused: " + e.getMessage());
+            metrics.backchannelLogout("refused", 0);
             return invalidRequest(e.getMessage());
         }
         Set<String> sessions = verified.sid()
                 .map(sid -> index.take(SessionIndex.sidKey(verified.issuer(), sid)))
                 .orElseGet(() -> index.take(SessionIndex.subKey(verified.issuer(), verified.sub().orElseThrow())));
         sessions.forEach(deleteSession);
+        metrics.backchannelLogout("accepted", sessions.size());
         LOG.log(System.Logger.Level.INFO, "Back-channel logout from " + verified.issuer() + " ended "
                 + sessions.size() + " session(s)");
         return Response.ok().header("Cache-Control", "no-store").build();

@@ -2,6 +2,7 @@ package io.renku.gateway.login;
 
 import io.renku.gateway.config.LoginSettings;
 import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.session.InMemorySessionIndex;
 import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.session.TokenCipher;
@@ -42,6 +43,7 @@ public final class LoginResource {
     private final CodeExchange exchange;
     private final LoginChain chain;
     private final Clock clock;
+    private final GatewayMetrics metrics;
 
     @Context
     private HttpServletRequest request;
@@ -49,10 +51,12 @@ public final class LoginResource {
     public LoginResource(LoginSettings settings, Map<String, OidcProvider> providers, SessionTokens tokens,
             TokenCipher cipher, Clock clock) {
         this(new LoginChain(settings, providers, tokens, cipher, clock, new SessionIndexing(new InMemorySessionIndex(
-                Duration.ofDays(1), clock), tokens, settings.defaultChain().get(0))), providers, clock);
+                Duration.ofDays(1), clock), tokens, settings.defaultChain().get(0))), providers, clock,
+                GatewayMetrics.inMemory());
     }
 
-    LoginResource(LoginChain chain, Map<String, OidcProvider> providers, Clock clock) {
+    LoginResource(LoginChain chain, Map<String, OidcProvider> providers, Clock clock, GatewayMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.chain = Objects.requireNonNull(chain, "chain");
         this.providers = Map.copyOf(providers);
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -108,6 +112,19 @@ public final class LoginResource {
     @Path("callback")
     public Response callback(@QueryParam("state") String state, @QueryParam("code") String code,
             @QueryParam("error") String error, @QueryParam("iss") String issuer) {
+        String[] provider = {"unknown"};
+        try {
+            Response response = step(state, code, error, issuer, provider);
+            metrics.login(provider[0], "success");
+            return response;
+        } catch (GatewayException e) {
+            metrics.login(provider[0], e.kind().slug());
+            throw e;
+        }
+    }
+
+    /** One callback; {@code provider[0]} is set to the step's provider as soon as it is known (for the metrics). */
+    private Response step(String state, String code, String error, String issuer, String[] providerId) {
         if (state == null || state.isEmpty()) {
             throw GatewayException.badRequest("The login callback has no state parameter. Start the login again.");
         }
@@ -116,6 +133,9 @@ public final class LoginResource {
         PendingLogin step = chain.take(session);
         step.verify(state, clock.instant());
         OidcProvider provider = providers.get(step.provider());
+        if (provider != null) {
+            providerId[0] = provider.id();
+        }
         if (provider == null) {
             throw GatewayException.badRequest("The login in progress in this browser session is not waiting for an "
                     + "OpenID Connect provider. Start the login again.");

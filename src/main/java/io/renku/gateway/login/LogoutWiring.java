@@ -1,5 +1,6 @@
 package io.renku.gateway.login;
 
+import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.session.InMemorySessionIndex;
 import io.renku.gateway.session.RedisSessionIndex;
@@ -36,12 +37,12 @@ final class LogoutWiring {
         return indexing;
     }
 
-    void register(ResourceConfig application, GatewayContext context, SessionTokens tokens,
+    void register(ResourceConfig application, GatewayContext context, SessionTokens tokens, GatewayMetrics metrics,
             java.util.Map<String, ? extends LoginProvider> others) {
         GatewaySettings settings = context.settings();
         application.register(new LogoutResource(settings.login(), settings.logout(), context.loginProviders(), others,
                 tokens, context.tokens(), indexing));
         application.register(new BackchannelLogoutResource(new LogoutTokens(context.loginProviders().values(), index,
-                Clock.systemUTC()), index, context.sessions()::deleteById));
+                Clock.systemUTC()), index, context.sessions()::deleteById, metrics));
     }
 }

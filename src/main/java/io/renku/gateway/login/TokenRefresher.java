@@ -2,6 +2,7 @@ package io.renku.gateway.login;
 
 import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.model.Secret;
 import io.renku.gateway.model.TokenSet;
 import io.renku.gateway.redis.Locks;
@@ -53,9 +54,17 @@ public final class TokenRefresher {
     private final Duration wait;
     private final Clock clock;
     private final RefreshGrant grant;
+    private final GatewayMetrics metrics;
 
     public TokenRefresher(Map<String, OidcProvider> providers, String userProvider, SessionTokens tokens, Locks locks,
             ShortLivedValues handoff, TokenCipher cipher, Duration skew, Duration wait, Clock clock) {
+        this(providers, userProvider, tokens, locks, handoff, cipher, skew, wait, clock, GatewayMetrics.inMemory());
+    }
+
+    public TokenRefresher(Map<String, OidcProvider> providers, String userProvider, SessionTokens tokens, Locks locks,
+            ShortLivedValues handoff, TokenCipher cipher, Duration skew, Duration wait, Clock clock,
+            GatewayMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.providers = Map.copyOf(providers);
         this.userProvider = Objects.requireNonNull(userProvider, "userProvider");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -84,7 +93,14 @@ public final class TokenRefresher {
             return current;
         }
         OidcProvider provider = providers.get(current.provider());
-        Optional<TokenSet> refreshed = coordinated(session.getId(), provider, current);
+        Optional<TokenSet> refreshed;
+        try {
+            refreshed = coordinated(session.getId(), provider, current);
+        } catch (RuntimeException e) {
+            metrics.refresh(provider.id(), "failed");
+            throw e;
+        }
+        metrics.refresh(provider.id(), refreshed.isPresent() ? "renewed" : "refused");
         if (refreshed.isEmpty()) {
             forget(session, provider.id());
             throw new GatewayException(ErrorKind.UNAUTHORIZED, "Your login at '" + provider.id() + "' has expired or "

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.renku.gateway.config.RouteSettings;
 import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.model.Route;
 import io.renku.gateway.web.GatewayContext;
 import io.renku.gateway.web.RequestFilter;
@@ -59,6 +60,11 @@ public class GatewayProxyServlet extends ProxyServlet {
     private transient SessionCookies sessionCookies;
     private transient Map<String, String> params;
     private transient IdentityAssertions identityAssertions;
+    private transient GatewayMetrics metrics;
+    /** server.allowOrigin is set: the gateway answers CORS, an upstream's Access-Control-* must not mix in. */
+    private transient boolean corsOwned;
+    /** Held so the gauges keep reading it (Micrometer holds gauge targets weakly). */
+    private transient org.apache.http.impl.conn.PoolingHttpClientConnectionManager pool;
 
     @Override
     public void init() throws ServletException {
@@ -68,6 +74,8 @@ public class GatewayProxyServlet extends ProxyServlet {
         RevproxySettings revproxy = context.settings().revproxy();
         routes = context.settings().routes();
         sessionCookies = new SessionCookies(routes.sessionCookieName());
+        metrics = GatewayMetrics.of(getServletContext());
+        corsOwned = io.renku.gateway.edge.CorsFilter.owns(getServletContext());
         Map<String, String> p = new HashMap<>();
         p.put(P_TARGET_URI, revproxy.dataService().toString()); // Smiley needs one; each request sets its own
         p.put(P_MAXCONNECTIONS, Integer.toString(revproxy.maxConnections()));
@@ -92,6 +100,45 @@ public class GatewayProxyServlet extends ProxyServlet {
         return value != null ? value : super.getConfigParam(key);
     }
 
+    /**
+     * The same client Smiley would build, over a pool the gateway holds so its occupancy is a gauge on
+     * {@code /metrics}. The pool gets what Smiley would have set on the builder: the size
+     * ({@code revproxy.maxConnections}, total and per upstream) and the socket timeout.
+     */
+    @Override
+    protected org.apache.http.client.HttpClient buildHttpClient(org.apache.http.impl.client.HttpClientBuilder builder) {
+        org.apache.http.impl.conn.PoolingHttpClientConnectionManager pool =
+                new org.apache.http.impl.conn.PoolingHttpClientConnectionManager();
+        pool.setMaxTotal(maxConnections);
+        pool.setDefaultMaxPerRoute(maxConnections);
+        pool.setDefaultSocketConfig(buildSocketConfig());
+        metrics.gauge("gateway.upstream.pool.leased", "Upstream connections in use", pool,
+                p -> p.getTotalStats().getLeased());
+        metrics.gauge("gateway.upstream.pool.available", "Idle upstream connections kept open", pool,
+                p -> p.getTotalStats().getAvailable());
+        metrics.gauge("gateway.upstream.pool.pending", "Requests waiting for an upstream connection", pool,
+                p -> p.getTotalStats().getPending());
+        metrics.gauge("gateway.upstream.pool.max", "Upstream connection pool size", pool,
+                p -> p.getTotalStats().getMax());
+        this.pool = pool;
+        return super.buildHttpClient(builder.setConnectionManager(pool));
+    }
+
+    /** The upstream's time to answer (status and headers), by route. */
+    @Override
+    protected HttpResponse doExecute(HttpServletRequest request, HttpServletResponse response, HttpRequest proxyRequest)
+            throws IOException {
+        long start = System.nanoTime();
+        try {
+            return super.doExecute(request, response, proxyRequest);
+        } finally {
+            Route route = (Route) request.getAttribute(ROUTE);
+            long nanos = System.nanoTime() - start;
+            metrics.upstream(route.prefix(), nanos);
+            request.setAttribute(RequestFilter.UPSTREAM_NANOS_ATTRIBUTE, nanos);
+        }
+    }
+
     /** HttpClient would otherwise re-encode the path from decoded segments and drop empty ones. */
     @Override
     protected RequestConfig buildRequestConfig() {
@@ -105,6 +152,7 @@ public class GatewayProxyServlet extends ProxyServlet {
         Route route = routes.resolve(path, ForwardPath.ruleView(path));
         CredentialInjector.checkAccess(route, credentialsOf(request));
         request.setAttribute(ROUTE, route);
+        request.setAttribute(RequestFilter.ROUTE_ATTRIBUTE, route.prefix());
         request.setAttribute(PATH, path);
         request.setAttribute(ATTR_TARGET_URI, origin(route.upstream()));
         request.setAttribute(ATTR_TARGET_HOST, URIUtils.extractHost(route.upstream()));
@@ -112,6 +160,7 @@ public class GatewayProxyServlet extends ProxyServlet {
             super.service(request, response);
         } catch (GatewayException e) {
             if (e.kind().status() >= 500) {
+                metrics.upstreamError(route.prefix(), e.kind().slug());
                 Throwable cause = e.getCause();
                 LOG.log(Level.WARNING, "Request " + RequestFilter.requestIdOf(request) + " to route " + route.prefix()
                         + " (" + origin(route.upstream()) + ") failed: " + e.kind().status() + " "
@@ -180,6 +229,10 @@ public class GatewayProxyServlet extends ProxyServlet {
         addForwardedHeaders(request, proxyRequest);
         Route route = (Route) request.getAttribute(ROUTE);
         CredentialInjector.inject(route.credentials(), credentialsOf(request), proxyRequest::setHeader);
+        Header anonymous = proxyRequest.getFirstHeader("Renku-Auth-Anon-Id");
+        if (anonymous != null) {
+            request.setAttribute(RequestFilter.ANONYMOUS_ID_ATTRIBUTE, anonymous.getValue());
+        }
         if (identityAssertions != null) {
             Identity caller = Callers.of(request);
             if (!caller.isAnonymous()) {
@@ -216,6 +269,9 @@ public class GatewayProxyServlet extends ProxyServlet {
         if (requestId != null) {
             proxyRequest.setHeader(RequestFilter.REQUEST_ID_HEADER, requestId);
         }
+        if (request.getAttribute(RequestFilter.TRACE_ATTRIBUTE) instanceof io.renku.gateway.web.TraceContext trace) {
+            proxyRequest.setHeader("traceparent", trace.traceparent());
+        }
     }
 
     @Override
@@ -226,7 +282,8 @@ public class GatewayProxyServlet extends ProxyServlet {
         for (Header header : proxyResponse.getAllHeaders()) {
             String name = header.getName();
             if (RequestHeaderPolicy.isHopByHop(name) || connection.namedInConnection(name)
-                    || name.equalsIgnoreCase(RequestFilter.REQUEST_ID_HEADER)) {
+                    || name.equalsIgnoreCase(RequestFilter.REQUEST_ID_HEADER)
+                    || (corsOwned && name.regionMatches(true, 0, "Access-Control-", 0, 15))) {
                 continue;
             }
             copyResponseHeader(request, response, header);

@@ -230,18 +230,34 @@ public final class SamlResource {
                 + "used already, or the session has ended). Start the login again.");
     }
 
+    /** The re-post page's one script; the page's content security policy allows exactly this script by its hash. */
+    private static final String RESUBMIT_SCRIPT = "document.forms[0].submit();";
+    private static final String RESUBMIT_CSP = "default-src 'none'; script-src 'sha256-"
+            + java.util.Base64.getEncoder().encodeToString(sha256(RESUBMIT_SCRIPT)) + "'; form-action 'self'; "
+            + "frame-ancestors 'none'; base-uri 'none'";
+
     private static Response resubmit(String samlResponse, String relayState) {
         StringBuilder page = new StringBuilder(512 + samlResponse.length());
         page.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Logging in</title></head>")
-                .append("<body onload=\"document.forms[0].submit()\"><form method=\"post\" action=\"assertions\">")
+                .append("<body><form method=\"post\" action=\"assertions\">")
                 .append(hidden("SAMLResponse", samlResponse));
         if (relayState != null) {
             page.append(hidden("RelayState", relayState));
         }
         page.append(hidden(RESUBMITTED, "1"))
-                .append("<noscript><button type=\"submit\">Continue</button></noscript></form></body></html>");
+                .append("<noscript><button type=\"submit\">Continue</button></noscript></form><script>")
+                .append(RESUBMIT_SCRIPT).append("</script></body></html>");
         return Response.ok(page.toString(), "text/html; charset=utf-8").header("Cache-Control", "no-store")
-                .header("Referrer-Policy", "no-referrer").build();
+                .header("Referrer-Policy", "no-referrer").header("Content-Security-Policy", RESUBMIT_CSP).build();
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     private static String hidden(String name, String value) {

@@ -95,6 +95,12 @@ public final class SessionUser {
                 text(session, ISSUER), AuthMethod.SESSION, Optional.empty(), Set.of(), Optional.empty()));
     }
 
+    /** The session's anonymous id if it has one already; never makes one. */
+    public static java.util.Optional<String> existingAnonymousId(HttpSession session) {
+        return session.getAttribute(ANONYMOUS_ID) instanceof String id ? java.util.Optional.of(id)
+                : java.util.Optional.empty();
+    }
+
     /** The session's anonymous id, made on first use (128 random bits) and kept for the session's life. */
     public static String anonymousId(HttpSession session) {
         if (session.getAttribute(ANONYMOUS_ID) instanceof String id) {

@@ -6,6 +6,8 @@ import io.renku.gateway.login.AuthApplication;
 import io.renku.gateway.login.AuthServlet;
 import io.renku.gateway.login.OidcProvider;
 import io.renku.gateway.login.TokenRefresher;
+import io.renku.gateway.metrics.GatewayMetrics;
+import io.renku.gateway.session.MeteredSessionRepository;
 import io.renku.gateway.redis.LocalLocks;
 import io.renku.gateway.saml.SamlExtension;
 import io.renku.gateway.login.LoginChain;
@@ -54,6 +56,10 @@ public final class GatewayContextListener implements ServletContextListener {
     /** After a failed discovery of a login provider, logins fail fast for this long before it is asked again. */
     private static final Duration DISCOVERY_RETRY_DELAY = Duration.ofSeconds(5);
 
+    private LogSetup logs;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private Thread shutdownHook;
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext servletContext = event.getServletContext();
@@ -64,6 +70,14 @@ public final class GatewayContextListener implements ServletContextListener {
             LOG.log(Level.ERROR, "Gateway not started: invalid setting: " + e.getMessage());
             throw e;
         }
+        logs = LogSetup.apply(settings.ops());
+        Duration grace = Duration.ofSeconds(settings.ops().shutdownGraceSeconds());
+        servletContext.setAttribute(Lifecycle.ATTRIBUTE, lifecycle);
+        // The JVM is stopping (SIGTERM to the container): drain at once, while the container pauses its connectors.
+        shutdownHook = new Thread(() -> lifecycle.drain(grace), "gateway-drain");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        GatewayMetrics metrics = GatewayMetrics.prometheus();
+        servletContext.setAttribute(GatewayMetrics.ATTRIBUTE, metrics);
         List<ReadinessCheck> checks = new ArrayList<>();
         Optional<UnifiedJedis> redis = Optional.empty();
         SessionRepository<? extends Session> sessions;
@@ -76,12 +90,19 @@ public final class GatewayContextListener implements ServletContextListener {
                 throw e;
             }
             redis = Optional.of(jedis);
-            sessions = RedisSessionRepository.of(jedis, settings.redis().keyNamespace(), settings.sessions());
+            sessions = new MeteredSessionRepository<>(RedisSessionRepository.of(jedis, settings.redis().keyNamespace(),
+                    settings.sessions()), metrics, "redis");
+            metrics.gauge("gateway.redis.keys", "Keys in the gateway's Redis database (sessions, their index, locks; "
+                    + "approximate, read at most every 30 s)", new CachedCount(() -> jedis.dbSize()),
+                    CachedCount::value);
             checks.add(new RedisReadiness(jedis, settings.redis().addresses().stream().map(Object::toString)
                     .collect(java.util.stream.Collectors.joining(","))));
             LOG.log(Level.INFO, "Sessions are kept in Redis at " + settings.redis().addresses());
         } else {
-            sessions = InMemorySessionRepository.of(settings.sessions());
+            InMemorySessionRepository memory = InMemorySessionRepository.of(settings.sessions());
+            metrics.gauge("gateway.sessions.live", "Sessions held in memory on this node", memory,
+                    InMemorySessionRepository::size);
+            sessions = new MeteredSessionRepository<>(memory, metrics, "memory");
             LOG.log(Level.WARNING, "redis.addresses is not set: sessions are kept in memory on this node only; "
                     + "they are lost on restart and not shared with other replicas");
         }
@@ -108,7 +129,7 @@ public final class GatewayContextListener implements ServletContextListener {
                 .orElseGet(ShortLivedValues::local);
         TokenRefresher refresher = new TokenRefresher(loginProviders, settings.login().defaultChain().get(0),
                 new SessionTokens(cipher), locks, handoff, cipher, settings.refresh().skew(),
-                IDP_TIMEOUT.multipliedBy(2).plusSeconds(2), Clock.systemUTC());
+                IDP_TIMEOUT.multipliedBy(2).plusSeconds(2), Clock.systemUTC(), metrics);
         GatewayContext context = new GatewayContext(settings, redis, sessions,
                 new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
                 cipher, BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT),
@@ -139,7 +160,7 @@ public final class GatewayContextListener implements ServletContextListener {
             });
         }
         ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
-                new AuthServlet(new AuthApplication(context, extensions)));
+                new AuthServlet(new AuthApplication(context, metrics, extensions)));
         auth.addMapping(settings.login().loginRoutesBasePath() + "/*");
         auth.setLoadOnStartup(1);
     }
@@ -147,12 +168,27 @@ public final class GatewayContextListener implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         Object value = event.getServletContext().getAttribute(GatewayContext.ATTRIBUTE);
+        if (value instanceof GatewayContext gateway) {
+            boolean finished = lifecycle.drain(Duration.ofSeconds(gateway.settings().ops().shutdownGraceSeconds()));
+            LOG.log(finished ? Level.INFO : Level.WARNING, finished ? "Stopped: no request was in flight"
+                    : "Stopping with " + lifecycle.inFlight() + " request(s) still in flight after the grace period");
+        }
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or ran: nothing to remove
+            }
+        }
         event.getServletContext().removeAttribute(GatewayContext.ATTRIBUTE);
         if (value instanceof GatewayContext context) {
             context.bearer().close();
             context.loginProviders().values().forEach(OidcProvider::close);
             context.locks().close();
             context.redis().ifPresent(UnifiedJedis::close);
+        }
+        if (logs != null) {
+            logs.close();
         }
     }
 

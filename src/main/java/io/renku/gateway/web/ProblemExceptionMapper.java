@@ -57,6 +57,7 @@ public final class ProblemExceptionMapper implements ExceptionMapper<Throwable> 
         Response.ResponseBuilder response = Response.status(problem.status()).type(body.mediaType())
                 .header("Cache-Control", "no-store").entity(body.text());
         problem.headers().forEach(response::header);
+        ProblemRenderer.securityHeaders(body.mediaType()).forEach(response::header);
         return response.build();
     }
 

@@ -49,10 +49,29 @@ public final class ProblemRenderer {
         response.setStatus(problem.status());
         problem.headers().forEach(response::setHeader);
         response.setHeader("Cache-Control", "no-store");
+        securityHeaders(body.mediaType()).forEach(response::setHeader);
         response.setContentType(body.mediaType());
         byte[] bytes = body.text().getBytes(StandardCharsets.UTF_8);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
+    }
+
+    /** A strict policy for the gateway's own HTML: no script, no frame, no form, inline styles only. */
+    public static final String HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
+            + "base-uri 'none'; form-action 'none'";
+
+    /**
+     * The headers every answer the gateway writes itself carries: no MIME sniffing, no referrer (auth URLs carry codes
+     * and states), and on HTML the strict policy above.
+     */
+    public static java.util.Map<String, String> securityHeaders(String mediaType) {
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Referrer-Policy", "no-referrer");
+        if (mediaType != null && mediaType.startsWith("text/html")) {
+            headers.put("Content-Security-Policy", HTML_CSP);
+        }
+        return headers;
     }
 
     /** Browsers ask for text/html first; API clients ask for JSON or anything. */

@@ -1,6 +1,7 @@
 package io.renku.gateway.web;
 
 import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.metrics.GatewayMetrics;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -11,13 +12,20 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import io.renku.gateway.auth.Callers;
+import io.renku.gateway.model.Identity;
 import java.util.regex.Pattern;
 
 /**
  * First filter of the chain (it must sit before every other filter in {@code web.xml}, so that it sees their
- * failures): gives the request an id, writes one access-log line, and turns any exception that escapes the chain into
- * a problem response, so a client never sees a stack trace. The access log carries method, path, status and time but
- * never the query string, which can hold authorization codes and state.
+ * failures): gives the request an id and its W3C trace context ({@link TraceContext}; both go on every log line of
+ * the request through {@link LogContext}), writes one access-log line and the request's metrics, and turns any
+ * exception that escapes the chain into a problem response, so a client never sees a stack trace. The access log
+ * carries method, path, route, status and times but never the query string, which can hold authorization codes and
+ * state, nor any header or cookie value.
  */
 public final class RequestFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
@@ -25,15 +33,29 @@ public final class RequestFilter extends HttpFilter {
     private static final Logger LOG = System.getLogger(RequestFilter.class.getName());
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
     public static final String REQUEST_ID_ATTRIBUTE = RequestFilter.class.getName() + ".requestId";
+    /**
+     * The route prefix that served the request, set by whoever routes it (the proxy); the metrics and the access log
+     * use it instead of the path, which can carry ids.
+     */
+    public static final String ROUTE_ATTRIBUTE = RequestFilter.class.getName() + ".route";
+    /** Nanoseconds the upstream took to answer, set by the proxy, for the access log. */
+    public static final String UPSTREAM_NANOS_ATTRIBUTE = RequestFilter.class.getName() + ".upstreamNanos";
+    /** The anonymous id the proxy sent upstream ({@code Renku-Auth-Anon-Id}), for the access log. */
+    public static final String ANONYMOUS_ID_ATTRIBUTE = RequestFilter.class.getName() + ".anonymousId";
+    public static final String TRACE_ATTRIBUTE = RequestFilter.class.getName() + ".trace";
     /** A client's id is kept only when it cannot smuggle anything into a log or header. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{8,64}");
 
     private final SecureRandom random = new SecureRandom();
     private transient ProblemRenderer problems;
+    private transient GatewayMetrics metrics;
+    private transient Lifecycle lifecycle;
 
     @Override
     public void init() {
         problems = GatewayContext.from(getServletContext()).problems();
+        metrics = GatewayMetrics.of(getServletContext());
+        lifecycle = getServletContext().getAttribute(Lifecycle.ATTRIBUTE) instanceof Lifecycle l ? l : new Lifecycle();
     }
 
     @Override
@@ -41,9 +63,17 @@ public final class RequestFilter extends HttpFilter {
             throws IOException, ServletException {
         long start = System.nanoTime();
         String requestId = requestId(request.getHeader(REQUEST_ID_HEADER));
+        TraceContext trace = TraceContext.of(request.getHeader("traceparent"), random);
         request.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+        request.setAttribute(TRACE_ATTRIBUTE, trace);
         response.setHeader(REQUEST_ID_HEADER, requestId);
+        LogContext.enter(requestId, trace.traceId());
+        boolean counted = !"/health".equals(request.getServletPath()) && lifecycle.enter();
         try {
+            if (!counted && !"/health".equals(request.getServletPath())) {
+                throw GatewayException.unavailable("The gateway is shutting down; try again (another replica will "
+                        + "answer)", 5, null);
+            }
             chain.doFilter(request, response);
         } catch (GatewayException e) {
             problems.write(Problem.of(e, request.getRequestURI(), requestId), request.getHeader("Accept"), response);
@@ -58,9 +88,44 @@ public final class RequestFilter extends HttpFilter {
                         response);
             }
         } finally {
-            ACCESS.log(Level.INFO, () -> String.format("%s %s %s %d %dms", requestId, request.getMethod(),
-                    request.getRequestURI(), response.getStatus(), (System.nanoTime() - start) / 1_000_000));
+            if (counted) {
+                lifecycle.leave();
+            }
+            metrics.request(routeOf(request), request.getMethod(), response.getStatus(), System.nanoTime() - start);
+            if (ACCESS.isLoggable(Level.INFO)) {
+                ACCESS.log(Level.INFO, "access", (Object) accessFields(request, response, requestId, trace,
+                        System.nanoTime() - start));
+            }
+            LogContext.leave();
         }
+    }
+
+    /**
+     * The access-log line's fields. No query string (it can carry codes and state), no header value, no cookie: the
+     * caller is named by kind and subject (or anonymous id) only.
+     */
+    private Map<String, Object> accessFields(HttpServletRequest request, HttpServletResponse response,
+            String requestId, TraceContext trace, long nanos) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("requestId", requestId);
+        fields.put("traceId", trace.traceId());
+        fields.put("method", request.getMethod());
+        fields.put("path", request.getRequestURI());
+        fields.put("route", routeOf(request));
+        fields.put("status", response.getStatus());
+        fields.put("durationMs", nanos / 1_000_000.0);
+        if (request.getAttribute(UPSTREAM_NANOS_ATTRIBUTE) instanceof Long upstream) {
+            fields.put("upstreamMs", upstream / 1_000_000.0);
+        }
+        String length = response.getHeader("Content-Length");
+        if (length != null) {
+            fields.put("bytes", Long.parseLong(length));
+        }
+        Identity caller = Callers.of(request);
+        fields.put("caller", caller.method().name().toLowerCase(Locale.ROOT));
+        fields.put("user", caller.isAnonymous() ? request.getAttribute(ANONYMOUS_ID_ATTRIBUTE) : caller.subject());
+        fields.put("client", request.getRemoteAddr());
+        return fields;
     }
 
     String requestId(String offered) {
@@ -70,6 +135,15 @@ public final class RequestFilter extends HttpFilter {
         byte[] bytes = new byte[12];
         random.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
+    }
+
+    /** The low-cardinality name of what served the request: a route prefix, or the servlet's mapping. */
+    static String routeOf(HttpServletRequest request) {
+        if (request.getAttribute(ROUTE_ATTRIBUTE) instanceof String route) {
+            return route;
+        }
+        String servletPath = request.getServletPath();
+        return servletPath == null || servletPath.isEmpty() ? "unrouted" : servletPath;
     }
 
     static GatewayException findGatewayCause(Throwable e) {

@@ -1,0 +1,64 @@
+package io.renku.gateway.session;
+
+import io.renku.gateway.metrics.GatewayMetrics;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.springframework.session.Session;
+import org.springframework.session.SessionRepository;
+
+/**
+ * Times every call to the shared session store and counts lookups by result, for {@code /metrics}: on Redis each call
+ * is one command or script, so this is the Redis latency and error rate the gateway sees. A decorator, so the
+ * repositories stay free of metrics and their tests unchanged.
+ */
+public final class MeteredSessionRepository<S extends Session> implements SessionRepository<S> {
+    private final SessionRepository<S> delegate;
+    private final GatewayMetrics metrics;
+    private final String store;
+
+    public MeteredSessionRepository(SessionRepository<S> delegate, GatewayMetrics metrics, String store) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    @Override
+    public S createSession() {
+        return delegate.createSession(); // in memory until saved: no store call
+    }
+
+    @Override
+    public void save(S session) {
+        timed("save", () -> {
+            delegate.save(session);
+            return null;
+        });
+    }
+
+    @Override
+    public S findById(String id) {
+        S found = timed("read", () -> delegate.findById(id));
+        metrics.sessionLookup(found == null ? "absent" : "store");
+        return found;
+    }
+
+    @Override
+    public void deleteById(String id) {
+        timed("delete", () -> {
+            delegate.deleteById(id);
+            return null;
+        });
+    }
+
+    private <T> T timed(String operation, Supplier<T> call) {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            T result = call.get();
+            ok = true;
+            return result;
+        } finally {
+            metrics.sessionStore(store, operation, ok, System.nanoTime() - start);
+        }
+    }
+}
