@@ -1,5 +1,6 @@
 package io.renku.gateway.saml;
 
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.onelogin.saml2.authn.AuthnRequest;
 import com.onelogin.saml2.authn.AuthnRequestParams;
 import com.onelogin.saml2.settings.IdPMetadataParser;
@@ -17,10 +18,6 @@ import io.renku.gateway.model.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +60,8 @@ public final class SamlProvider implements LoginProvider {
     private final Duration retryDelay;
     private final Clock clock;
     private final Saml2Settings spOnly;
-    private final HttpClient http;
+    /** Nimbus' retriever (HttpURLConnection): timeouts and a size limit, and no client thread to leak on undeploy. */
+    private final DefaultResourceRetriever metadataRetriever;
     private volatile Saml2Settings resolved;
     private Instant retryAfter = Instant.MIN;
     private GatewayException lastFailure;
@@ -75,8 +73,8 @@ public final class SamlProvider implements LoginProvider {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.retryDelay = Objects.requireNonNull(retryDelay, "retryDelay");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        this.metadataRetriever = new DefaultResourceRetriever(millis, millis, MAX_METADATA_BYTES);
         this.spOnly = build(Map.of());
         if (settings.idpMetadataFile().isPresent()) {
             String file = settings.idpMetadataFile().get();
@@ -225,31 +223,19 @@ public final class SamlProvider implements LoginProvider {
         }
         URI url = settings.idpMetadataUrl().orElseThrow();
         try {
-            HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(url).timeout(timeout)
-                    .header("Accept", "application/samlmetadata+xml, application/xml, text/xml").GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (answer.statusCode() != 200) {
-                throw new IOException("the metadata URL answered HTTP " + answer.statusCode());
-            }
-            if (answer.body().length > MAX_METADATA_BYTES) {
-                throw new IOException("the metadata is larger than " + MAX_METADATA_BYTES + " bytes");
-            }
-            resolved = build(parseMetadata(new String(answer.body(), StandardCharsets.UTF_8)));
+            String xml = metadataRetriever.retrieveResource(url.toURL()).getContent();
+            resolved = build(parseMetadata(xml));
             lastFailure = null;
             return resolved;
         } catch (IOException | IllegalArgumentException e) {
             retryAfter = now.plus(retryDelay);
             LOG.log(System.Logger.Level.WARNING, "SAML metadata of login provider " + settings.id() + " (" + url
                     + ") could not be read: " + e.getMessage());
-            boolean timedOut = e instanceof HttpTimeoutException;
+            boolean timedOut = e instanceof java.net.SocketTimeoutException;
             lastFailure = new GatewayException(timedOut ? ErrorKind.GATEWAY_TIMEOUT : ErrorKind.BAD_GATEWAY,
                     "The identity provider '" + settings.id() + "' " + (timedOut ? "did not answer in time"
                     : "could not be used") + " (SAML metadata). Try to log in again in a moment.", e);
             throw lastFailure;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException(ErrorKind.BAD_GATEWAY, "Interrupted while reading the SAML metadata of '"
-                    + settings.id() + "'.", e);
         }
     }
 
