@@ -105,6 +105,38 @@ class BrowserLoginIT {
     }
 
     /**
+     * SAML through the browser: Keycloak (realm {@code renku} as SAML IdP) shows its login form, then posts the
+     * SAMLResponse to the gateway's assertion consumer service with its auto-submitting form, and the upstream gets
+     * the gateway-signed {@code Renku-Auth-Identity} of the SAML user.
+     */
+    @Test
+    void aBrowserLogsInWithSamlAndTheUpstreamLearnsWhoThatIs() throws Exception {
+        Path profile = Files.createTempDirectory("gateway-chromium-");
+        WebDriver driver = start(profile);
+        try {
+            String gateway = base.toString().replaceAll("/$", "");
+            driver.get(gateway + "/api/auth/login?provider_id=saml&redirect_url=" + enc(gateway
+                    + "/api/data/after-saml"));
+            logIn(driver, "renku");
+            waitFor(driver, gateway + "/api/data/after-saml");
+            JsonNode headers = json.readTree(driver.findElement(By.tagName("pre")).getText()).path("headers");
+            String identity = headers.path("renku-auth-identity").asText();
+            assertEquals(3, identity.split("\\.").length, "a JWT: " + headers);
+            Cookie session = driver.manage().getCookieNamed("_renku_session");
+            JsonNode user = json.readTree(new Http(base).get("api/auth/user", "Cookie", "_renku_session="
+                    + session.getValue()).body());
+            assertEquals("demo", user.path("sub").asText());
+            assertEquals("saml", user.path("login_provider").asText());
+        } catch (AssertionError | RuntimeException e) {
+            screenshot(driver);
+            throw e;
+        } finally {
+            driver.quit();
+            deleteRecursively(profile);
+        }
+    }
+
+    /**
      * The demo's page (it/resources/demo-ui, the UI stand-in that {@code mvn -Pdemo} serves at {@code /}), here
      * through a data-service route because the ITs' UI upstream is a closed port: its script asks the gateway who is
      * logged in and shows what the data service received. Leaves target/demo-page.png (the README's screenshot).

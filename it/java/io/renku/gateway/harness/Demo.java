@@ -83,6 +83,20 @@ public final class Demo {
             defaultSetting(settings, "authz.rules.projects.path", "/api/data/projects/{id}/**");
             defaultSetting(settings, "authz.rules.projects.permission", "auto");
             defaultSetting(settings, "authz.rules.projects.resource", "gid://app/Project/{id}");
+            // The second design's flows: Keycloak as a SAML IdP (client renku-gateway-saml, signed assertions) and an
+            // OIDC client that asks for consent, both alternatives to renku (provider_id=saml|oidc-consent).
+            defaultSetting(settings, "login.additionalProviders", "saml,oidc-consent");
+            defaultSetting(settings, "login.providers.saml.type", "saml");
+            defaultSetting(settings, "login.providers.saml.idpMetadataURL",
+                    keycloak.issuer("renku") + "/protocol/saml/descriptor");
+            defaultSetting(settings, "login.providers.saml.spEntityID", "renku-gateway-saml");
+            defaultSetting(settings, "login.providers.oidc-consent.issuer", keycloak.issuer("renku"));
+            defaultSetting(settings, "login.providers.oidc-consent.clientID", "renku-consent");
+            defaultSetting(settings, "login.providers.oidc-consent.clientSecret", "consent-secret");
+            defaultSetting(settings, "revproxy.identityAssertion", "true");
+            defaultSetting(settings, "revproxy.identityAssertion.signingKey", "{\"kty\":\"EC\",\"d\":"
+                    + "\"NdqDz7gw5n_GpirY37AAzHUE5uPix4ikymqBJkMktd4\",\"crv\":\"P-256\",\"kid\":\"demo-1\","
+                    + "\"x\":\"tuoaKGrjXYrnyt212CcAcB6YQG5IyM_A99G4t_laIu4\",\"y\":\"FbUOtWeH6gcIFry4R0ilWV4X2qhi9AVQWde-y-5sp9M\"}");
             forwardUserSettings(settings);
 
             say("starting the gateway in Tomcat on port " + gatewayPort);
@@ -106,6 +120,9 @@ public final class Demo {
                     + ".access_token)");
             say("                 curl -H \"Authorization: Bearer $TOKEN\" " + tomcat.url() + "api/data/projects");
             say("  decisions      POST " + tomcat.url() + "twirp/authx.rpc.Ability/Allowed   (README: Authorization)");
+            say("  SAML login     " + tomcat.url() + "api/auth/login?provider_id=saml   (Keycloak as the SAML IdP)");
+            say("  with consent   " + tomcat.url() + "api/auth/login?provider_id=oidc-consent   (OIDC, consent screen)");
+            say("  identity keys  " + tomcat.url() + "api/auth/.well-known/jwks.json   (Renku-Auth-Identity)");
             say("  sessions       " + (System.getenv("GATEWAY_REDIS_ADDRESSES") != null
                     || System.getProperty("redis.addresses") != null ? "in Redis" : "in memory (single node)"));
             say("  logs           " + work);

@@ -46,6 +46,30 @@ public final class KeycloakAdmin {
         call("POST", "/admin/realms/" + realm + "/users/" + users.get(0).path("id").asText() + "/logout", null);
     }
 
+    /** The client scopes {@code username} consented to for {@code clientId} (empty when none). */
+    public java.util.List<String> consentedScopes(String realm, String username, String clientId) {
+        JsonNode consents = call("GET", "/admin/realms/" + realm + "/users/" + userId(realm, username) + "/consents",
+                null);
+        java.util.List<String> scopes = new java.util.ArrayList<>();
+        for (JsonNode consent : consents) {
+            if (clientId.equals(consent.path("clientId").asText())) {
+                consent.path("grantedClientScopes").forEach(scope -> scopes.add(scope.asText()));
+            }
+        }
+        return scopes;
+    }
+
+    /** Withdraws {@code username}'s consent for {@code clientId}, so the next login asks again. */
+    public void revokeConsent(String realm, String username, String clientId) {
+        call("DELETE", "/admin/realms/" + realm + "/users/" + userId(realm, username) + "/consents/"
+                + URLEncoder.encode(clientId, StandardCharsets.UTF_8), null);
+    }
+
+    private String userId(String realm, String username) {
+        return call("GET", "/admin/realms/" + realm + "/users?exact=true&username="
+                + URLEncoder.encode(username, StandardCharsets.UTF_8), null).get(0).path("id").asText();
+    }
+
     private JsonNode call(String method, String path, JsonNode body) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))

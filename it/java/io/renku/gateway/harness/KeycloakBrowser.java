@@ -46,6 +46,75 @@ public final class KeycloakBrowser {
         return location(posted);
     }
 
+    /**
+     * Logs the demo user in at {@code url} and returns Keycloak's answer to the posted credentials as it is: a 302 for
+     * a plain OIDC login, a page for a consent screen or a SAML POST-binding form.
+     */
+    public HttpResponse<String> postCredentials(String url) throws IOException, InterruptedException {
+        HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(url)).GET());
+        check(page.statusCode() == 200, "Keycloak's login page answered " + page.statusCode());
+        return followAtKeycloak(submit(page, Map.of("username", "demo", "password", "demo", "credentialId", "")));
+    }
+
+    /** Follows Keycloak's redirects to its own pages (a consent screen may be one hop away); others are returned. */
+    public HttpResponse<String> followAtKeycloak(HttpResponse<String> response)
+            throws IOException, InterruptedException {
+        HttpResponse<String> current = response;
+        for (int i = 0; i < 5 && current.statusCode() == 302; i++) {
+            URI next = current.uri().resolve(location(current));
+            if (!next.toString().startsWith(PasswordGrant.keycloakUrl())) {
+                return current;
+            }
+            current = send(HttpRequest.newBuilder(next).GET());
+        }
+        return current;
+    }
+
+    /** Posts the first form of {@code page} to its action with its hidden fields plus {@code fields}. */
+    public HttpResponse<String> submit(HttpResponse<String> page, Map<String, String> fields)
+            throws IOException, InterruptedException {
+        String html = page.body();
+        Matcher action = FORM_ACTION.matcher(html);
+        check(action.find(), "a form in the page");
+        Map<String, String> all = new LinkedHashMap<>(hiddenFields(html));
+        all.putAll(fields);
+        return send(HttpRequest.newBuilder(page.uri().resolve(unescape(action.group(1))))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form(all))));
+    }
+
+    /** The action of the first form of {@code html}, un-escaped. */
+    public static String formAction(String html) {
+        Matcher action = FORM_ACTION.matcher(html);
+        check(action.find(), "a form in the page");
+        return unescape(action.group(1));
+    }
+
+    /** The hidden inputs of {@code html} by name (Keycloak's SAML POST form: SAMLResponse, RelayState). */
+    public static Map<String, String> hiddenFields(String html) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        Matcher input = Pattern.compile("<input[^>]*type=\"hidden\"[^>]*>").matcher(html);
+        while (input.find()) {
+            Matcher name = Pattern.compile("name=\"([^\"]*)\"").matcher(input.group());
+            Matcher value = Pattern.compile("value=\"([^\"]*)\"").matcher(input.group());
+            if (name.find()) {
+                fields.put(name.group(1), value.find() ? unescape(value.group(1)) : "");
+            }
+        }
+        return fields;
+    }
+
+    /** An {@code application/x-www-form-urlencoded} body. */
+    public static String form(Map<String, String> fields) {
+        return fields.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+    }
+
+    private static String unescape(String html) {
+        return html.replace("&#x3d;", "=").replace("&#x2b;", "+").replace("&#x2f;", "/").replace("&#61;", "=")
+                .replace("&#43;", "+").replace("&#47;", "/").replace("&quot;", "\"").replace("&amp;", "&");
+    }
+
     /** A GET at Keycloak with its cookies, redirects not followed. */
     public HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(url)).GET());

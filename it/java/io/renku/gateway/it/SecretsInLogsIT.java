@@ -33,7 +33,8 @@ class SecretsInLogsIT {
     /** The settings that hold secrets (README: every setting marked secret). */
     private static final List<String> SECRET_SETTINGS = List.of("sessions.cookieSigningKeys",
             "login.tokenEncryption.secretKey", "login.providers.renku.clientSecret",
-            "login.providers.gitlab.clientSecret", "redis.password", "redis.sentinelPassword");
+            "login.providers.gitlab.clientSecret", "login.providers.consent.clientSecret", "revproxy.identityAssertion.signingKey", "redis.password",
+            "redis.sentinelPassword");
 
     @ArquillianResource
     private URL base;

@@ -8,7 +8,8 @@ import java.util.Objects;
  */
 public record GatewaySettings(RedisSettings redis, SessionSettings sessions, TokenVerificationSettings tokens,
         LoginSettings login, RevproxySettings revproxy, RouteSettings routes, LogoutSettings logout,
-        TokenRefreshSettings refresh, OpsSettings ops, AuthzSettings authz) {
+        TokenRefreshSettings refresh, OpsSettings ops, AuthzSettings authz,
+        IdentityAssertionSettings identityAssertion) {
     public GatewaySettings {
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(sessions, "sessions");
@@ -20,6 +21,7 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         Objects.requireNonNull(refresh, "refresh");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(authz, "authz");
+        Objects.requireNonNull(identityAssertion, "identityAssertion");
     }
 
     public static GatewaySettings read(SettingsSource source) {
@@ -29,6 +31,6 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         return new GatewaySettings(RedisSettings.read(reader), sessions, TokenVerificationSettings.read(reader),
                 LoginSettings.read(reader), revproxy, RouteSettings.of(revproxy, sessions),
                 LogoutSettings.read(reader), TokenRefreshSettings.read(reader), OpsSettings.read(reader),
-                AuthzSettings.read(reader));
+                AuthzSettings.read(reader), IdentityAssertionSettings.read(reader));
     }
 }

@@ -20,7 +20,8 @@ import java.util.Objects;
  * the {@code openid} scope, because the gateway only trusts a login whose ID token it has validated.
  */
 public record LoginSettings(String loginRoutesBasePath, URI renkuBaseUrl, List<String> defaultChain,
-        Map<String, Provider> providers, List<URI> allowedRedirectUrls, long stateTtlSeconds) {
+        Map<String, Provider> providers, List<URI> allowedRedirectUrls, long stateTtlSeconds,
+        List<String> additionalProviders, Map<String, SamlProviderSettings> samlProviders) {
     public static final String LOGIN_ROUTES_BASE_PATH = "login.loginRoutesBasePath";
     public static final String RENKU_BASE_URL = "login.renkuBaseURL";
     public static final String PROVIDERS = "login.providers";
@@ -32,6 +33,9 @@ public record LoginSettings(String loginRoutesBasePath, URI renkuBaseUrl, List<S
     public static final String SCOPES = "scopes";
     public static final String USE_PKCE = "usePKCE";
     public static final String CALLBACK_URI = "callbackURI";
+    public static final String ADDITIONAL_PROVIDERS = "login.additionalProviders";
+    public static final String TYPE = "type";
+    public static final String TYPE_OIDC = "oidc";
 
     public static final List<String> DEFAULT_PROVIDERS = List.of("renku", "gitlab");
     public static final List<String> DEFAULT_SCOPES = List.of("openid", "profile", "email");
@@ -57,9 +61,36 @@ public record LoginSettings(String loginRoutesBasePath, URI renkuBaseUrl, List<S
         defaultChain = List.copyOf(defaultChain);
         providers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(providers));
         allowedRedirectUrls = List.copyOf(allowedRedirectUrls);
-        if (!providers.keySet().containsAll(defaultChain)) {
-            throw new IllegalArgumentException("every provider of the default chain must be configured");
+        additionalProviders = List.copyOf(additionalProviders);
+        samlProviders = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(samlProviders));
+        for (String id : defaultChain) {
+            if (!providers.containsKey(id) && !samlProviders.containsKey(id)) {
+                throw new IllegalArgumentException("every provider of the default chain must be configured");
+            }
         }
+    }
+
+    /** The settings of the default chain alone, OIDC providers only (tests of the OIDC login use it). */
+    public LoginSettings(String loginRoutesBasePath, URI renkuBaseUrl, List<String> defaultChain,
+            Map<String, Provider> providers, List<URI> allowedRedirectUrls, long stateTtlSeconds) {
+        this(loginRoutesBasePath, renkuBaseUrl, defaultChain, providers, allowedRedirectUrls, stateTtlSeconds,
+                List.of(), Map.of());
+    }
+
+    /** Every configured provider id: the default chain, then the additional providers. */
+    public List<String> allProviders() {
+        List<String> all = new ArrayList<>(defaultChain);
+        additionalProviders.stream().filter(id -> !all.contains(id)).forEach(all::add);
+        return List.copyOf(all);
+    }
+
+    /**
+     * Whether a login chain that starts with {@code id} says who the user is (and so starts from a fresh session):
+     * the first provider of {@code login.providers} and every additional provider (alternative ways to log in), not
+     * the later steps of the default chain such as {@code gitlab}, which only add their tokens.
+     */
+    public boolean identifiesUser(String id) {
+        return defaultChain.get(0).equals(id) || additionalProviders.contains(id);
     }
 
     /** The name of a provider's setting, e.g. {@code login.providers.renku.issuer}. */
@@ -82,8 +113,27 @@ public record LoginSettings(String loginRoutesBasePath, URI renkuBaseUrl, List<S
             throw SettingReader.invalid(PROVIDERS, String.join(",", chain),
                     "a list of distinct provider ids of 1-32 letters, digits, '_' or '-' (e.g. renku,gitlab)");
         }
-        for (String id : chain) {
-            providers.put(id, provider(reader, id, renku, base));
+        List<String> additional = reader.list(ADDITIONAL_PROVIDERS, List.of());
+        if (additional.stream().distinct().count() != additional.size()
+                || !additional.stream().allMatch(id -> id.matches(PROVIDER_ID))
+                || additional.stream().anyMatch(chain::contains)) {
+            throw SettingReader.invalid(ADDITIONAL_PROVIDERS, String.join(",", additional),
+                    "a list of distinct provider ids of 1-32 letters, digits, '_' or '-' that are not in "
+                    + PROVIDERS);
+        }
+        Map<String, SamlProviderSettings> saml = new LinkedHashMap<>();
+        List<String> all = new ArrayList<>(chain);
+        all.addAll(additional);
+        for (String id : all) {
+            String typeKey = providerKey(id, TYPE);
+            String type = reader.string(typeKey, TYPE_OIDC).toLowerCase(java.util.Locale.ROOT);
+            if (type.equals(TYPE_OIDC)) {
+                providers.put(id, provider(reader, id, renku, base));
+            } else if (type.equals(SamlProviderSettings.TYPE_SAML)) {
+                saml.put(id, SamlProviderSettings.read(reader, id, renku, base));
+            } else {
+                throw SettingReader.invalid(typeKey, type, "oidc or saml");
+            }
         }
         List<URI> allowed = new ArrayList<>();
         for (String entry : reader.list(ALLOWED_REDIRECT_URLS, List.of())) {
@@ -96,7 +146,7 @@ public record LoginSettings(String loginRoutesBasePath, URI renkuBaseUrl, List<S
             allowed.add(uri);
         }
         long ttl = reader.number(STATE_TTL_SECONDS, DEFAULT_STATE_TTL_SECONDS, 30, 3600);
-        return new LoginSettings(base, renku, chain, providers, allowed, ttl);
+        return new LoginSettings(base, renku, chain, providers, allowed, ttl, additional, saml);
     }
 
     private static Provider provider(SettingReader reader, String id, URI renku, String base) {

@@ -5,7 +5,6 @@ import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.session.InMemorySessionIndex;
 import io.renku.gateway.session.SessionTokens;
-import io.renku.gateway.session.SessionUser;
 import io.renku.gateway.session.TokenCipher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
@@ -14,16 +13,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The login chain under {@code login.loginRoutesBasePath}: {@code GET /login} starts it, {@code GET /callback}
@@ -41,17 +37,12 @@ import java.util.Optional;
  */
 @Path("")
 public final class LoginResource {
-    static final String PENDING = "login.pending";
+    static final String PENDING = LoginChain.PENDING;
 
-    private final LoginSettings settings;
     private final Map<String, OidcProvider> providers;
     private final CodeExchange exchange;
-    private final SessionTokens tokens;
-    private final TokenCipher cipher;
-    private final RedirectTargets redirects;
+    private final LoginChain chain;
     private final Clock clock;
-    private final SessionIndexing indexing;
-    private final SecureRandom random = new SecureRandom();
     private final GatewayMetrics metrics;
 
     @Context
@@ -59,41 +50,33 @@ public final class LoginResource {
 
     public LoginResource(LoginSettings settings, Map<String, OidcProvider> providers, SessionTokens tokens,
             TokenCipher cipher, Clock clock) {
-        this(settings, providers, tokens, cipher, clock, new SessionIndexing(new InMemorySessionIndex(
-                Duration.ofDays(1), clock), tokens, settings.defaultChain().get(0)), GatewayMetrics.inMemory());
+        this(new LoginChain(settings, providers, tokens, cipher, clock, new SessionIndexing(new InMemorySessionIndex(
+                Duration.ofDays(1), clock), tokens, settings.defaultChain().get(0))), providers, clock,
+                GatewayMetrics.inMemory());
     }
 
-    LoginResource(LoginSettings settings, Map<String, OidcProvider> providers, SessionTokens tokens,
-            TokenCipher cipher, Clock clock, SessionIndexing indexing, GatewayMetrics metrics) {
+    LoginResource(LoginChain chain, Map<String, OidcProvider> providers, Clock clock, GatewayMetrics metrics) {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.indexing = Objects.requireNonNull(indexing, "indexing");
-        this.settings = Objects.requireNonNull(settings, "settings");
+        this.chain = Objects.requireNonNull(chain, "chain");
         this.providers = Map.copyOf(providers);
-        this.tokens = Objects.requireNonNull(tokens, "tokens");
-        this.cipher = Objects.requireNonNull(cipher, "cipher");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.exchange = new CodeExchange(clock);
-        this.redirects = RedirectTargets.of(settings);
     }
 
     @GET
     @Path("login")
     public Response login(@QueryParam("redirect_url") String redirectUrl,
             @QueryParam("provider_id") List<String> providerIds) {
-        List<String> chain = chain(providerIds);
-        URI target = redirects.validate(redirectUrl);
-        OidcProvider first = providers.get(chain.get(0));
-        PendingLogin step = PendingLogin.start(chain, 0, first.settings().usePkce(), target,
-                clock.instant().plusSeconds(settings.stateTtlSeconds()), random);
-        URI authorize = first.authorizationUri(step);
-        HttpSession session = request.getSession(false);
-        if (session != null && chain.contains(userProvider())) {
-            session.invalidate();
-        }
-        save(request.getSession(true), step);
-        return redirect(authorize);
+        return chain.start(request, providerIds, redirectUrl);
     }
 
+    /** The second design's entry point ({@code GET /oidc/new}): the same as {@code /login}. */
+    @GET
+    @Path("oidc/new")
+    public Response oidcNew(@QueryParam("redirect_url") String redirectUrl,
+            @QueryParam("provider_id") List<String> providerIds) {
+        return chain.start(request, providerIds, redirectUrl);
+    }
     /** No state the gateway issues is longer (its states are 43 characters). */
     static final int MAX_STATE_LENGTH = 512;
     /** Far above what Keycloak (~120) and GitLab (64) issue, far below what a provider's request line allows. */
@@ -147,23 +130,23 @@ public final class LoginResource {
         }
         checkCallbackValues(state, code);
         HttpSession session = request.getSession(false);
-        PendingLogin step = session == null ? null : load(session).orElse(null);
-        if (step == null) {
-            throw GatewayException.badRequest("No login is in progress in this browser session (the link may have "
-                    + "been used already, or the session has ended). Start the login again.");
-        }
+        PendingLogin step = chain.take(session);
         step.verify(state, clock.instant());
-        session.removeAttribute(PENDING);
         OidcProvider provider = providers.get(step.provider());
         if (provider != null) {
             providerId[0] = provider.id();
         }
         if (provider == null) {
-            throw GatewayException.badRequest("The login used a provider that is no longer configured. Start the "
-                    + "login again.");
+            throw GatewayException.badRequest("The login in progress in this browser session is not waiting for an "
+                    + "OpenID Connect provider. Start the login again.");
         }
         if (error != null) {
             String shown = error.matches("[a-z_]{1,64}") ? error : "an unknown error";
+            if (error.equals("access_denied")) {
+                throw GatewayException.badRequest("The identity provider '" + provider.id()
+                        + "' did not log you in (access_denied): the access the gateway asks for was declined. "
+                        + "Nothing was stored. Start the login again to grant it.");
+            }
             throw GatewayException.badRequest("The identity provider '" + provider.id() + "' did not log you in ("
                     + shown + "). Start the login again.");
         }
@@ -176,64 +159,7 @@ public final class LoginResource {
                     + "this login went to. Start the login again.");
         }
         CodeExchange.Result result = exchange.exchange(provider, code, step);
-        tokens.store(session, result.tokens());
-        if (provider.id().equals(userProvider())) {
-            SessionUser.store(session, result.identity());
-        }
-        String previousId = session.getId();
-        request.changeSessionId();
-        indexing.renamed(session, previousId);
-        if (step.isLast()) {
-            return redirect(step.redirect());
-        }
-        OidcProvider nextProvider = providers.get(step.chain().get(step.step() + 1));
-        PendingLogin next = PendingLogin.start(step.chain(), step.step() + 1, nextProvider.settings().usePkce(),
-                step.redirect(), clock.instant().plusSeconds(settings.stateTtlSeconds()), random);
-        URI authorize = nextProvider.authorizationUri(next);
-        save(session, next);
-        return redirect(authorize);
-    }
-
-    private String userProvider() {
-        return settings.defaultChain().get(0);
-    }
-
-    private List<String> chain(List<String> requested) {
-        List<String> ids = new ArrayList<>();
-        if (requested != null) {
-            for (String value : requested) {
-                for (String id : value.split(",")) {
-                    if (!id.isBlank()) {
-                        ids.add(id.trim());
-                    }
-                }
-            }
-        }
-        if (ids.isEmpty()) {
-            return settings.defaultChain();
-        }
-        for (String id : ids) {
-            if (!providers.containsKey(id)) {
-                String shown = id.matches("[A-Za-z0-9_-]{1,32}") ? "'" + id + "'" : "given";
-                throw GatewayException.badRequest("The provider_id " + shown + " is not configured; use one of "
-                        + String.join(", ", settings.defaultChain()) + ".");
-            }
-        }
-        return List.copyOf(new LinkedHashSet<>(ids));
-    }
-
-    private void save(HttpSession session, PendingLogin step) {
-        session.setAttribute(PENDING, cipher.encrypt(step.encode(), PENDING));
-    }
-
-    private Optional<PendingLogin> load(HttpSession session) {
-        if (!(session.getAttribute(PENDING) instanceof String stored)) {
-            return Optional.empty();
-        }
-        return cipher.decrypt(stored, PENDING).flatMap(PendingLogin::decode);
-    }
-
-    private static Response redirect(URI location) {
-        return Response.status(Response.Status.FOUND).location(location).header("Cache-Control", "no-store").build();
+        return chain.completed(request, session, step, new LoginChain.StepResult(Optional.of(result.tokens()),
+                Optional.of(result.identity()), Map.of(), Set.of()));
     }
 }

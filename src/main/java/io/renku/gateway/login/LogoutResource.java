@@ -11,6 +11,7 @@ import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.Secret;
 import io.renku.gateway.model.TokenSet;
 import io.renku.gateway.session.SessionTokens;
+import io.renku.gateway.session.SessionUser;
 import io.renku.gateway.session.TokenCipher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
@@ -64,8 +65,17 @@ public final class LogoutResource {
     @Context
     private HttpServletRequest request;
 
+    private final Map<String, ? extends LoginProvider> others;
+
     LogoutResource(LoginSettings settings, LogoutSettings logout, Map<String, OidcProvider> providers,
             SessionTokens tokens, TokenCipher cipher, SessionIndexing indexing) {
+        this(settings, logout, providers, Map.of(), tokens, cipher, indexing);
+    }
+
+    LogoutResource(LoginSettings settings, LogoutSettings logout, Map<String, OidcProvider> providers,
+            Map<String, ? extends LoginProvider> others, SessionTokens tokens, TokenCipher cipher,
+            SessionIndexing indexing) {
+        this.others = Map.copyOf(others);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.logout = Objects.requireNonNull(logout, "logout");
         this.providers = Map.copyOf(providers);
@@ -118,6 +128,13 @@ public final class LogoutResource {
         HttpSession session = request.getSession(false);
         if (session == null) {
             return redirect(target);
+        }
+        Optional<URI> single = SessionUser.provider(session).map(others::get)
+                .flatMap(p -> p.singleLogout(session, target));
+        if (single.isPresent()) {
+            indexing.forget(session);
+            session.invalidate();
+            return redirect(single.get());
         }
         Optional<TokenSet> user = tokens.load(session, userProvider());
         Optional<TokenSet> gitlab = logout.logoutGitLabUponRenkuLogout() && !GITLAB.equals(userProvider())

@@ -29,14 +29,19 @@ final class LogoutWiring {
         this.indexing = new SessionIndexing(index, tokens, settings.login().defaultChain().get(0));
     }
 
+    SessionIndex index() {
+        return index;
+    }
+
     SessionIndexing indexing() {
         return indexing;
     }
 
-    void register(ResourceConfig application, GatewayContext context, SessionTokens tokens, GatewayMetrics metrics) {
+    void register(ResourceConfig application, GatewayContext context, SessionTokens tokens, GatewayMetrics metrics,
+            java.util.Map<String, ? extends LoginProvider> others) {
         GatewaySettings settings = context.settings();
-        application.register(new LogoutResource(settings.login(), settings.logout(), context.loginProviders(), tokens,
-                context.tokens(), indexing));
+        application.register(new LogoutResource(settings.login(), settings.logout(), context.loginProviders(), others,
+                tokens, context.tokens(), indexing));
         application.register(new BackchannelLogoutResource(new LogoutTokens(context.loginProviders().values(), index,
                 Clock.systemUTC()), index, context.sessions()::deleteById, metrics));
     }

@@ -21,7 +21,6 @@ import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import io.renku.gateway.config.LoginSettings.Provider;
 import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
-import io.renku.gateway.web.ReadinessCheck;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -30,6 +29,8 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.security.SecureRandom;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -44,7 +45,7 @@ import java.util.stream.Collectors;
  * Discovery §4.3: a mismatch may be a mix-up attack). ID tokens are checked by Nimbus' {@link IDTokenValidator} with
  * the provider's JWKS and only the configured asymmetric algorithms, so {@code alg: none} and HMAC tokens never pass.
  */
-public final class OidcProvider implements ReadinessCheck, AutoCloseable {
+public final class OidcProvider implements LoginProvider, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OidcProvider.class.getName());
 
     private final Provider settings;
@@ -71,8 +72,15 @@ public final class OidcProvider implements ReadinessCheck, AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    @Override
     public String id() {
         return settings.id();
+    }
+
+    @Override
+    public Begun begin(List<String> chain, int step, URI redirect, Instant expiresAt, SecureRandom random) {
+        PendingLogin pending = PendingLogin.start(chain, step, settings.usePkce(), redirect, expiresAt, random);
+        return new Begun(pending, authorizationUri(pending));
     }
 
     public Provider settings() {
@@ -93,7 +101,7 @@ public final class OidcProvider implements ReadinessCheck, AutoCloseable {
 
     @Override
     public String name() {
-        return "login provider " + settings.id() + " (" + settings.issuer() + ")";
+        return "login provider " + settings.id() + " (oidc discovery " + settings.issuer() + ")";
     }
 
     /** Ready once discovery has worked; until then each probe tries it (subject to the retry delay). */

@@ -9,6 +9,7 @@ import io.renku.gateway.session.SessionTokens;
 import jakarta.servlet.http.HttpSession;
 import java.text.ParseException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -48,7 +49,27 @@ final class SessionIndexing {
         }
     }
 
+    /** Where a login step that has no ID token (SAML) leaves its index keys, newline-separated. */
+    static final String EXTRA_KEYS = "login.indexKeys";
+
+    /** Index keys of a login that are not in an ID token: a SAML IdP's NameID and SessionIndex. */
+    static void storeKeys(HttpSession session, Set<String> keys) {
+        if (keys.isEmpty()) {
+            session.removeAttribute(EXTRA_KEYS);
+        } else {
+            session.setAttribute(EXTRA_KEYS, String.join("\n", keys));
+        }
+    }
+
     private Set<String> keys(HttpSession session) {
+        Set<String> keys = new HashSet<>(idTokenKeys(session));
+        if (session.getAttribute(EXTRA_KEYS) instanceof String extra && !extra.isEmpty()) {
+            keys.addAll(List.of(extra.split("\n")));
+        }
+        return keys;
+    }
+
+    private Set<String> idTokenKeys(HttpSession session) {
         Optional<Secret> idToken = tokens.load(session, userProvider).flatMap(TokenSet::idToken);
         Set<String> keys = new HashSet<>(2);
         if (idToken.isEmpty()) {

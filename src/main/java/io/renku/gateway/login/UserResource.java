@@ -4,6 +4,7 @@ import io.renku.gateway.auth.Callers;
 import io.renku.gateway.model.AuthMethod;
 import io.renku.gateway.model.Identity;
 import io.renku.gateway.session.SessionTokens;
+import io.renku.gateway.session.SessionUser;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.GET;
@@ -45,6 +46,13 @@ public final class UserResource {
         body.put("authenticated_by", identity.method().name().toLowerCase(Locale.ROOT));
         HttpSession session = identity.method() == AuthMethod.SESSION ? request.getSession(false) : null;
         body.put("providers", session == null ? List.of() : tokens.providers(session));
+        if (session != null) {
+            SessionUser.provider(session).ifPresent(p -> body.put("login_provider", p));
+            Map<String, List<String>> attributes = SessionUser.attributes(session);
+            if (!attributes.isEmpty()) {
+                body.put("attributes", attributes);
+            }
+        }
         return Response.ok(body).header("Cache-Control", "no-store").build();
     }
 }

@@ -1,6 +1,13 @@
 package io.renku.gateway.proxy;
 
+import io.renku.gateway.auth.Callers;
 import io.renku.gateway.config.RevproxySettings;
+import io.renku.gateway.model.AuthMethod;
+import io.renku.gateway.model.Identity;
+import io.renku.gateway.session.SessionUser;
+import jakarta.servlet.http.HttpSession;
+import java.util.ArrayList;
+import java.util.List;
 import io.renku.gateway.config.RouteSettings;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.metrics.GatewayMetrics;
@@ -52,6 +59,7 @@ public class GatewayProxyServlet extends ProxyServlet {
     private transient RouteSettings routes;
     private transient SessionCookies sessionCookies;
     private transient Map<String, String> params;
+    private transient IdentityAssertions identityAssertions;
     private transient GatewayMetrics metrics;
     /** server.allowOrigin is set: the gateway answers CORS, an upstream's Access-Control-* must not mix in. */
     private transient boolean corsOwned;
@@ -61,6 +69,8 @@ public class GatewayProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         GatewayContext context = GatewayContext.from(getServletContext());
+        identityAssertions = getServletContext().getAttribute(IdentityAssertions.ATTRIBUTE)
+                instanceof IdentityAssertions a ? a : null;
         RevproxySettings revproxy = context.settings().revproxy();
         routes = context.settings().routes();
         sessionCookies = new SessionCookies(routes.sessionCookieName());
@@ -223,6 +233,28 @@ public class GatewayProxyServlet extends ProxyServlet {
         if (anonymous != null) {
             request.setAttribute(RequestFilter.ANONYMOUS_ID_ATTRIBUTE, anonymous.getValue());
         }
+        if (identityAssertions != null) {
+            Identity caller = Callers.of(request);
+            if (!caller.isAnonymous()) {
+                proxyRequest.setHeader(IdentityAssertions.HEADER, identityAssertions.assertion(
+                        callerOf(request, caller), origin(route.upstream())));
+            }
+        }
+    }
+
+    /** The login provider and roles of a session caller (a SAML IdP's Role attributes); Bearer callers have none. */
+    private static IdentityAssertions.Caller callerOf(HttpServletRequest request, Identity identity) {
+        HttpSession session = identity.method() == AuthMethod.SESSION ? request.getSession(false) : null;
+        if (session == null) {
+            return new IdentityAssertions.Caller(identity, identity.method().name().toLowerCase(Locale.ROOT),
+                    List.of());
+        }
+        Map<String, List<String>> attributes = SessionUser.attributes(session);
+        List<String> roles = new ArrayList<>();
+        for (String name : List.of("Role", "roles", "groups")) {
+            roles.addAll(attributes.getOrDefault(name, List.of()));
+        }
+        return new IdentityAssertions.Caller(identity, SessionUser.provider(session).orElse("session"), roles);
     }
 
     /** Only what the gateway itself saw: the client's own X-Forwarded-* were dropped by the policy. */

@@ -1,8 +1,14 @@
 package io.renku.gateway.session;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.renku.gateway.model.AuthMethod;
 import io.renku.gateway.model.Identity;
 import jakarta.servlet.http.HttpSession;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,6 +24,11 @@ public final class SessionUser {
     static final String EMAIL = "user.email";
     static final String ISSUER = "user.issuer";
     static final String ANONYMOUS_ID = "anon.id";
+    static final String PROVIDER = "user.provider";
+    static final String ATTRIBUTES = "user.attributes";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, List<String>>> ATTRIBUTE_MAP = new TypeReference<>() {
+    };
 
     private SessionUser() {
     }
@@ -30,9 +41,46 @@ public final class SessionUser {
         session.setAttribute(ISSUER, identity.issuer());
     }
 
+    /**
+     * Also records which login provider said who the user is and the attributes it asserted (a SAML IdP's roles,
+     * groups, entitlements), as one JSON attribute an operator can read.
+     */
+    public static void store(HttpSession session, Identity identity, String provider,
+            Map<String, List<String>> attributes) {
+        store(session, identity);
+        session.setAttribute(PROVIDER, provider);
+        if (attributes.isEmpty()) {
+            session.removeAttribute(ATTRIBUTES);
+            return;
+        }
+        try {
+            session.setAttribute(ATTRIBUTES, JSON.writeValueAsString(attributes));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("attributes are strings", e);
+        }
+    }
+
+    /** The provider that said who the user is, when the login recorded it. */
+    public static Optional<String> provider(HttpSession session) {
+        return session.getAttribute(PROVIDER) instanceof String p && !p.isEmpty() ? Optional.of(p)
+                : Optional.empty();
+    }
+
+    /** The attributes the user's identity provider asserted at login (empty for an OIDC login). */
+    public static Map<String, List<String>> attributes(HttpSession session) {
+        if (!(session.getAttribute(ATTRIBUTES) instanceof String stored)) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(stored, ATTRIBUTE_MAP);
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+
     /** Logs the user out of the session (the anonymous id stays); the caller removes the user's tokens. */
     public static void forget(HttpSession session) {
-        for (String name : new String[] {SUBJECT, USERNAME, NAME, EMAIL, ISSUER}) {
+        for (String name : new String[] {SUBJECT, USERNAME, NAME, EMAIL, ISSUER, PROVIDER, ATTRIBUTES}) {
             session.removeAttribute(name);
         }
     }

@@ -10,6 +10,12 @@ import io.renku.gateway.login.TokenRefresher;
 import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.session.MeteredSessionRepository;
 import io.renku.gateway.redis.LocalLocks;
+import io.renku.gateway.saml.SamlExtension;
+import io.renku.gateway.login.LoginChain;
+import io.renku.gateway.login.LoginProvider;
+import io.renku.gateway.proxy.IdentityAssertions;
+import io.renku.gateway.proxy.JwksResource;
+import io.renku.gateway.session.SessionIndex;
 import io.renku.gateway.redis.Locks;
 import io.renku.gateway.redis.RedisLocks;
 import io.renku.gateway.redis.ShortLivedValues;
@@ -116,6 +122,15 @@ public final class GatewayContextListener implements ServletContextListener {
             loginProviders.put(provider.id(), oidc);
             checks.add(oidc);
         }
+        SamlExtension saml;
+        try {
+            saml = new SamlExtension(settings.login().samlProviders().values(), settings.tokens().clockSkew(),
+                    IDP_TIMEOUT, DISCOVERY_RETRY_DELAY, Clock.systemUTC(), sessions::deleteById);
+        } catch (InvalidSettingException e) {
+            LOG.log(Level.ERROR, "Gateway not started: invalid setting: " + e.getMessage());
+            throw e;
+        }
+        saml.providers().values().forEach(checks::add);
         TokenCipher cipher = TokenCipher.of(settings.sessions());
         Locks locks = redis.<Locks>map(r -> new RedisLocks(r, settings.redis().keyNamespace()))
                 .orElseGet(LocalLocks::new);
@@ -130,8 +145,31 @@ public final class GatewayContextListener implements ServletContextListener {
                 loginProviders,
                 checks, new ProblemRenderer(), locks, refresher, authorizer);
         servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
+        List<AuthApplication.Extension> extensions = new ArrayList<>(List.of(saml));
+        if (settings.identityAssertion().enabled()) {
+            IdentityAssertions assertions;
+            try {
+                assertions = new IdentityAssertions(settings.identityAssertion(), settings.login().renkuBaseUrl(),
+                        Clock.systemUTC());
+            } catch (InvalidSettingException e) {
+                LOG.log(Level.ERROR, "Gateway not started: invalid setting: " + e.getMessage());
+                throw e;
+            }
+            servletContext.setAttribute(IdentityAssertions.ATTRIBUTE, assertions);
+            extensions.add(new AuthApplication.Extension() {
+                @Override
+                public Map<String, ? extends LoginProvider> providers() {
+                    return Map.of();
+                }
+
+                @Override
+                public List<Object> resources(LoginChain chain, SessionIndex index, SessionTokens tokens) {
+                    return List.of(new JwksResource(assertions));
+                }
+            });
+        }
         ServletRegistration.Dynamic auth = servletContext.addServlet("auth",
-                new AuthServlet(new AuthApplication(context, metrics)));
+                new AuthServlet(new AuthApplication(context, metrics, extensions)));
         auth.addMapping(settings.login().loginRoutesBasePath() + "/*");
         auth.setLoadOnStartup(1);
     }
