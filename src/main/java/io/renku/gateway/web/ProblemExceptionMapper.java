@@ -41,13 +41,13 @@ public final class ProblemExceptionMapper implements ExceptionMapper<Throwable> 
         String instance = request.getRequestURI();
         String requestId = RequestFilter.requestIdOf(request);
         GatewayException gateway = RequestFilter.findGatewayCause(exception);
+        Problem mistake = gateway == null ? clientMistake(exception) : null;
         Problem problem;
         if (gateway != null) {
             problem = Problem.of(gateway, instance, requestId);
         } else if (exception instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
             problem = Problem.forStatus(web.getResponse().getStatus(), request.getMethod(), instance, requestId);
-        } else if (clientMistake(exception) != null) {
-            Problem mistake = clientMistake(exception);
+        } else if (mistake != null) {
             problem = new Problem(mistake.kind(), mistake.detail(), instance, requestId, Map.of());
         } else {
             LOG.log(Level.ERROR, "Request " + requestId + " failed in a resource", exception);
