@@ -17,6 +17,8 @@ import io.renku.gateway.harness.RedisProcess;
 import io.renku.gateway.harness.Started;
 import io.renku.gateway.harness.TomcatProcess;
 import io.renku.gateway.it.LoginProbeServlet;
+import io.renku.gateway.session.SessionCookieCodec;
+import io.renku.gateway.session.SessionIds;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,42 +32,68 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
 
 /**
- * {@code mvn -Pbench-throughput}: the design's throughput target, shown rather than asserted. In one run, against the
- * same cheap upstream (nginx answering a static 24-byte body on its own port), {@code wrk} drives with the same
- * threads, connections and duration, after the same warm-up:
+ * {@code mvn -Pbench-throughput}: the performance issue's targets, shown rather than asserted. In one run it starts an
+ * upstream (nginx answering a fixed 24-byte body), nginx as a plain reverse proxy to it twice (one worker: the
+ * reference; {@code worker_processes auto}: printed too), redis-server, a local token issuer and the gateway in Tomcat
+ * with the shipped {@code server-config/tomcat} (connector, and the JVM options of {@code setenv.sh}); warms the
+ * gateway's JVM, then alternates every case over several rounds with {@code wrk}:
  * <ol>
- * <li>(a) nginx as a plain reverse proxy (keep-alive to the upstream);</li>
- * <li>(b) the gateway in Tomcat, an authenticated GET: session cookie, session read from a real redis-server,
- * {@code Authorization: Bearer} injected;</li>
- * <li>(c) the gateway with {@code Authorization: Bearer <JWT>}, validated against a local issuer (discovery and JWKS
- * from a JDK HttpServer here) and then cached.</li>
+ * <li>upstream direct; nginx proxy, 1 worker; nginx proxy, auto workers;</li>
+ * <li>the gateway: anonymous GET without cookie; logged-in session cookie (tokens injected); Bearer JWT (validated,
+ * cached); the session cookie while 100 000 other sessions live in Redis.</li>
  * </ol>
- * Prints req/s, the ratios (b)/(a) and (c)/(a), and the load average around each measurement. The session comes from
- * a bench WAR (the built WAR plus the test-only {@link LoginProbeServlet}, never shipped), which logs in through the
- * real session classes. Everything started here is stopped at the end.
+ * For each it prints req/s, p50 and p99 per round, then the medians, the ratio to the one-worker nginx of the same
+ * round, the Redis commands per request and Redis writes per request (from {@code INFO commandstats}), and beside
+ * each ratio the figure the README quotes (its {@code RESULT} lines), flagged when the new one is more than 20 %
+ * lower. Then the heap: the gateway's heap after a full GC with 1 000 and with 100 000 live sessions, each touched
+ * once through the gateway, and the near cache's size. Fails (non-zero) on any non-2xx answer. Everything started here
+ * is stopped at the end.
  */
 public final class ThroughputBench {
     private static final String ACCESS = "bench-access-token";
+    private static final String NAMESPACE = "bench";
+    private static final String SIGNING_KEY = "ZGVtby1vbmx5LWNvb2tpZS1zaWduaW5nLWtleS0wMDA=";
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
+    private static final Pattern ERRORS = Pattern.compile("Socket errors:.*");
+    private static final Pattern LATENCY = Pattern.compile("^\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\s*$",
+            Pattern.MULTILINE);
+    private static final Pattern README_RESULT = Pattern.compile(
+            "\\[bench\\] RESULT (\\S+) .*ratio ([0-9.]+)");
+    private static final List<String> WRITES = List.of("eval", "evalsha", "hset", "hdel", "del", "unlink", "set",
+            "pexpire", "expire", "publish");
 
     private final Started started = new Started(ThroughputBench::say);
-    private static volatile Process nginx;
 
     private ThroughputBench() {
+    }
+
+    record Case(String id, String title, String url, String header, boolean gateway) {
+    }
+
+    record Run(double rps, double p50, double p99, long requests, double redisCommands, double redisWrites) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -83,25 +111,33 @@ public final class ThroughputBench {
     private void run(Path tomcatHome, Path tomcatBase, Path war) throws Exception {
         int threads = Integer.getInteger("bench.threads", 2);
         int connections = Integer.getInteger("bench.connections", 32);
-        int warmup = Integer.getInteger("bench.warmupSeconds", 45);
-        int duration = Integer.getInteger("bench.seconds", 30);
-        String maxThreads = System.getProperty("bench.tomcatThreads", "8");
-        String poolSize = System.getProperty("bench.maxConnections", "64");
-        List<String> jvm = List.of(System.getProperty("bench.jvm",
-                "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch").trim().split("\\s+"));
+        int warmup = Integer.getInteger("bench.warmupSeconds", 60);
+        int seconds = Integer.getInteger("bench.seconds", 8);
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        int liveSessions = Integer.getInteger("bench.sessions", 100_000);
         boolean jfr = Boolean.getBoolean("bench.jfr");
+        List<String> jvm = jvmOptions();
         Path work = Files.createDirectories(tomcatBase.getParent());
 
         int upstreamPort = Ports.free();
-        int nginxPort = Ports.free();
+        int nginxOnePort = Ports.free();
+        int nginxAutoPort = Ports.free();
         int redisPort = Ports.free();
         int issuerPort = Ports.free();
         int gatewayPort = Ports.free();
 
-        say("nginx: upstream (static body) on " + upstreamPort + ", reverse proxy on " + nginxPort);
-        started.add(startNginx(work.resolve("nginx"), upstreamPort, nginxPort));
+        say("machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.version") + ", JDK " + System.getProperty("java.version") + ", load average "
+                + loadAverage());
+        say("nginx: upstream on " + upstreamPort + " (auto workers), proxy with 1 worker on " + nginxOnePort
+                + ", proxy with auto workers on " + nginxAutoPort);
+        started.add(Nginx.upstream(work.resolve("nginx-upstream"), upstreamPort));
+        started.add(Nginx.proxy(work.resolve("nginx-one"), "1", nginxOnePort, upstreamPort));
+        started.add(Nginx.proxy(work.resolve("nginx-auto"), "auto", nginxAutoPort, upstreamPort));
         say("redis-server on " + redisPort);
         started.add(RedisProcess.start(redisPort, work.resolve("redis")));
+        Jedis redis = new Jedis("127.0.0.1", redisPort);
+        started.add(redis::close);
 
         RSAKey key = new RSAKeyGenerator(2048).keyID("bench").generate();
         String issuer = "http://127.0.0.1:" + issuerPort + "/realms/bench";
@@ -109,15 +145,14 @@ public final class ThroughputBench {
         started.add(() -> idp.stop(0));
 
         Path benchWar = work.resolve("bench.war");
-        ShrinkWrap.create(ZipImporter.class, "ROOT.war").importFrom(war.toFile()).as(WebArchive.class).addClass(LoginProbeServlet.class).as(ZipExporter.class)
-                .exportTo(benchWar.toFile(), true);
+        ShrinkWrap.create(ZipImporter.class, "ROOT.war").importFrom(war.toFile()).as(WebArchive.class)
+                .addClass(LoginProbeServlet.class).as(ZipExporter.class).exportTo(benchWar.toFile(), true);
 
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("gateway.http.maxThreads", maxThreads);
-        settings.put("revproxy.maxConnections", poolSize);
         settings.put("revproxy.renkuServices.dataService", "http://127.0.0.1:" + upstreamPort);
         settings.put("redis.addresses", "127.0.0.1:" + redisPort);
-        settings.put("sessions.cookieSigningKeys", "ZGVtby1vbmx5LWNvb2tpZS1zaWduaW5nLWtleS0wMDA=");
+        settings.put("redis.keyNamespace", NAMESPACE);
+        settings.put("sessions.cookieSigningKeys", SIGNING_KEY);
         settings.put("login.tokenEncryption.secretKey", "ZGVtby1vbmx5LXRva2VuLWVuY3J5cHRpb24ta2V5MDA=");
         settings.put("sessions.cookieSecure", "false");
         settings.put("sessions.authorizationVerifiers", issuer + "|renku");
@@ -126,82 +161,278 @@ public final class ThroughputBench {
         settings.put("login.providers.renku.issuer", "http://127.0.0.1:1/realms/renku");
         settings.put("login.providers.gitlab.issuer", "http://127.0.0.1:1/realms/gitlab");
         settings.put("login.providers.gitlab.clientID", "renku-gateway");
-        say("gateway in Tomcat on " + gatewayPort + ": maxThreads=" + maxThreads + ", revproxy.maxConnections="
-                + poolSize + ", JVM " + String.join(" ", jvm) + " (log: " + tomcatBase.resolve("logs/console.log")
-                + ")");
+        System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("bench.setting."))
+                .forEach(n -> settings.put(n.substring("bench.setting.".length()), System.getProperty(n)));
+        say("gateway in Tomcat on " + gatewayPort + " with server-config/tomcat as shipped, JVM " + String.join(" ", jvm)
+                + " (log: " + tomcatBase.resolve("logs/console.log") + ")");
         TomcatProcess tomcat = TomcatProcess.start(tomcatHome, tomcatBase, benchWar, gatewayPort, settings, jvm);
         started.add(tomcat);
         tomcat.awaitOk("health", Duration.ofSeconds(120), ThroughputBench::say);
 
         String cookie = login(tomcat.url());
         String jwt = sign(key, issuer);
-        String gatewayUrl = "http://127.0.0.1:" + gatewayPort + "/api/data/bench";
+        String gateway = "http://127.0.0.1:" + gatewayPort + "/api/data/bench";
         check("http://127.0.0.1:" + gatewayPort + "/api/data/_check", "Cookie", cookie, "Bearer " + ACCESS);
         check("http://127.0.0.1:" + gatewayPort + "/api/data/_check", "Authorization", "Bearer " + jwt,
                 "Bearer " + jwt);
 
-        say(String.format("wrk -t%d -c%d -d%ds, after %d s of warm-up per scenario", threads, connections, duration,
-                warmup));
-        List<String[]> results = new ArrayList<>();
-        double a = scenario("(a) nginx reverse proxy", "http://127.0.0.1:" + nginxPort + "/api/data/bench", null,
-                threads, connections, warmup, duration, null, work);
-        double b = scenario("(b) gateway, session cookie", gatewayUrl, "Cookie: " + cookie, threads, connections,
-                warmup, duration, jfr ? tomcat : null, work);
-        double c = scenario("(c) gateway, Bearer JWT", gatewayUrl, "Authorization: Bearer " + jwt, threads,
-                connections, warmup, duration, jfr ? tomcat : null, work);
+        List<Case> cases = List.of(
+                new Case("direct", "upstream direct", "http://127.0.0.1:" + upstreamPort + "/api/data/bench", null,
+                        false),
+                new Case("nginx-1", "nginx proxy, 1 worker", "http://127.0.0.1:" + nginxOnePort + "/api/data/bench",
+                        null, false),
+                new Case("nginx-auto", "nginx proxy, auto workers", "http://127.0.0.1:" + nginxAutoPort
+                        + "/api/data/bench", null, false),
+                new Case("anonymous", "gateway, anonymous, no cookie", gateway, null, true),
+                new Case("session", "gateway, session cookie", gateway, "Cookie: " + cookie, true),
+                new Case("bearer", "gateway, Bearer JWT", gateway, "Authorization: Bearer " + jwt, true),
+                new Case("session-100k", "gateway, session cookie, " + liveSessions + " other sessions live", gateway,
+                        "Cookie: " + cookie, true));
+
+        say(String.format("warm-up: %d s through the gateway (anonymous, session cookie, Bearer in turn)", warmup));
+        for (Case c : cases.subList(3, 6)) {
+            wrk(c, threads, connections, Math.max(1, warmup / 3));
+        }
+        SessionCloner sessions = new SessionCloner(redis, cookie);
+        Map<String, List<Run>> runs = new LinkedHashMap<>();
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        say(String.format("wrk -t%d -c%d -d%ds --latency, %d rounds", threads, connections, seconds, rounds));
+        for (int round = 1; round <= rounds; round++) {
+            Map<String, Run> thisRound = new LinkedHashMap<>();
+            for (Case c : cases) {
+                List<String> created = List.of();
+                if (c.id().equals("session-100k")) {
+                    created = sessions.create(liveSessions);
+                }
+                Path recording = jfr && round == 1 && (c.id().equals("session") || c.id().equals("bearer"))
+                        ? startJfr(tomcat, work, c.id(), seconds) : null;
+                Map<String, Long> before = c.gateway() ? commandStats(redis) : Map.of();
+                String out = wrk(c, threads, connections, seconds);
+                Map<String, Long> after = c.gateway() ? commandStats(redis) : Map.of();
+                Run run = parse(out, before, after);
+                sessions.delete(created);
+                if (recording != null) {
+                    awaitFile(recording);
+                    JfrSummary.print(recording, ThroughputBench::say);
+                }
+                thisRound.put(c.id(), run);
+                runs.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(run);
+                say(String.format(Locale.ROOT, "round %d %-48s %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms%s", round,
+                        c.title(), run.rps(), run.p50(), run.p99(), c.gateway() ? String.format(Locale.ROOT,
+                        "  redis %.4f cmd/req, %.4f writes/req", run.redisCommands(), run.redisWrites()) : ""));
+            }
+            double reference = thisRound.get("nginx-1").rps();
+            thisRound.forEach((id, run) -> ratios.computeIfAbsent(id, k -> new ArrayList<>()).add(run.rps()
+                    / reference));
+            say("round " + round + " load average " + loadAverage());
+        }
+
+        Map<String, Double> readme = readmeRatios();
         say("");
-        say(String.format("(a) nginx reverse proxy       %9.0f req/s", a));
-        say(String.format("(b) gateway, session cookie   %9.0f req/s   (b)/(a) = %.2f", b, b / a));
-        say(String.format("(c) gateway, Bearer JWT       %9.0f req/s   (c)/(a) = %.2f", c, c / a));
-        say("target: >= 0.60 x nginx");
+        say("medians over " + rounds + " rounds; ratio = req/s / nginx proxy with 1 worker, same round");
+        for (Case c : cases) {
+            List<Run> r = runs.get(c.id());
+            double ratio = median(ratios.get(c.id()));
+            Double quoted = readme.get(c.id());
+            String versus = quoted == null ? "README: -" : String.format(Locale.ROOT, "README %.2f%s", quoted,
+                    ratio < quoted * 0.8 ? "  <-- REGRESSION > 20 %" : "");
+            say(String.format(Locale.ROOT, "RESULT %-12s %-48s %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  redis %.4f"
+                    + " cmd/req %.4f writes/req  ratio %.2f   %s", c.id(), c.title(),
+                    median(r.stream().map(Run::rps).toList()), median(r.stream().map(Run::p50).toList()),
+                    median(r.stream().map(Run::p99).toList()), median(r.stream().map(Run::redisCommands).toList()),
+                    median(r.stream().map(Run::redisWrites).toList()), ratio, versus));
+        }
+        double nginxP99 = median(runs.get("nginx-1").stream().map(Run::p99).toList());
+        double sessionP99 = median(runs.get("session").stream().map(Run::p99).toList());
+        say(String.format(Locale.ROOT, "targets: session >= 0.60 (%.2f), p99 <= 1.5 x nginx (%.2f x), Bearer >= 0.60"
+                + " (%.2f), anonymous >= 0.70 (%.2f) with 0 Redis writes (%.4f/req), session Redis commands <= 0.05/req"
+                + " (%.4f)", median(ratios.get("session")), sessionP99 / nginxP99, median(ratios.get("bearer")),
+                median(ratios.get("anonymous")), median(runs.get("anonymous").stream().map(Run::redisWrites).toList()),
+                median(runs.get("session").stream().map(Run::redisCommands).toList())));
+
+        heap(tomcat, sessions, gatewayPort, liveSessions);
     }
 
-    private double scenario(String name, String url, String header, int threads, int connections, int warmup,
-            int duration, TomcatProcess profile, Path work) throws Exception {
-        if (warmup > 0) {
-            say(name + ": warm-up " + warmup + " s");
-            wrk(url, header, threads, connections, warmup, false);
-        }
-        String before = loadAverage();
-        if (profile != null) {
-            Path file = work.resolve("profile-" + name.substring(1, 2) + ".jfr");
-            exec(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(profile.pid()), "JFR.start", "name=bench", "settings=profile",
-                    "duration=" + duration + "s", "filename=" + file), 30);
-            say(name + ": recording JFR to " + file);
-        }
-        double rps = wrk(url, header, threads, connections, duration, true);
-        say(name + ": load average before " + before + ", after " + loadAverage());
-        return rps;
+    /** Heap after a full GC with 1 000 live sessions and with {@code live}, every one of them used once. */
+    private void heap(TomcatProcess tomcat, SessionCloner sessions, int gatewayPort, int live) throws Exception {
+        List<String> ids = new ArrayList<>(sessions.create(1_000));
+        touch(sessions, ids, gatewayPort);
+        double small = heapAfterGc(tomcat);
+        say(String.format(Locale.ROOT, "heap after GC with %,d live sessions (each used once): %.1f MiB; near cache %s",
+                ids.size(), small, nearCacheSize(gatewayPort)));
+        ids.addAll(sessions.create(live - ids.size()));
+        touch(sessions, ids, gatewayPort);
+        double large = heapAfterGc(tomcat);
+        say(String.format(Locale.ROOT, "heap after GC with %,d live sessions (each used once): %.1f MiB; near cache %s",
+                ids.size(), large, nearCacheSize(gatewayPort)));
+        say(String.format(Locale.ROOT, "RESULT heap-growth 1k->%dk: %.1f MiB (target: within 32 MiB)", live / 1000,
+                large - small));
+        sessions.delete(ids);
     }
 
-    private static double wrk(String url, String header, int threads, int connections, int seconds, boolean print)
-            throws Exception {
-        List<String> command = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
-                "--latency"));
-        if (header != null) {
-            command.add("-H");
-            command.add(header);
+    private static void touch(SessionCloner sessions, List<String> ids, int gatewayPort) throws Exception {
+        ExecutorService clientThreads = Executors.newFixedThreadPool(4);
+        HttpClient http = HttpClient.newBuilder().executor(clientThreads).build();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        List<Future<?>> workers = new ArrayList<>();
+        URI uri = URI.create("http://127.0.0.1:" + gatewayPort + "/api/data/bench");
+        long start = System.nanoTime();
+        for (int w = 0; w < 16; w++) {
+            workers.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < ids.size(); i = next.getAndIncrement()) {
+                    try {
+                        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).header("Cookie",
+                                sessions.cookie(ids.get(i))).build(), HttpResponse.BodyHandlers.discarding());
+                        if (r.statusCode() != 200) {
+                            failed.incrementAndGet();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        failed.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
         }
-        command.add(url);
-        String out = exec(command, seconds + 30);
-        if (print) {
-            out.lines().forEach(line -> say("  " + line));
+        for (Future<?> f : workers) {
+            f.get();
         }
-        Matcher non2xx = NON_2XX.matcher(out);
-        if (non2xx.find()) {
-            throw new IllegalStateException(non2xx.group(1) + " responses were not 2xx for " + url
-                    + (nginx != null && !nginx.isAlive() ? " (nginx exited meanwhile, exit value " + nginx.exitValue()
-                    + ": stopped from outside?)" : "") + ":\n" + out);
+        pool.shutdown();
+        clientThreads.shutdown();
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " of " + ids.size() + " session requests were not 200");
         }
+        say(String.format(Locale.ROOT, "used %,d sessions once each through the gateway in %.1f s", ids.size(),
+                (System.nanoTime() - start) / 1e9));
+    }
+
+    private static String nearCacheSize(int gatewayPort) throws Exception {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + gatewayPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher m = Pattern.compile("(?m)^gateway_session_nearcache_size\\S*\\s+([0-9.E+]+)").matcher(metrics.body());
+        return m.find() ? String.format(Locale.ROOT, "%.0f sessions (sessions.nearCache.maxEntries bounds it)",
+                Double.parseDouble(m.group(1))) : "size not in /metrics";
+    }
+
+    /** MiB used after {@code jcmd GC.run}, from {@code GC.heap_info} (ParallelGC: young + old). */
+    private static double heapAfterGc(TomcatProcess tomcat) throws Exception {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        String pid = Long.toString(tomcat.pid());
+        exec(List.of(jcmd, pid, "GC.run"), 60);
+        exec(List.of(jcmd, pid, "GC.run"), 60);
+        String info = exec(List.of(jcmd, pid, "GC.heap_info"), 60);
+        Matcher m = Pattern.compile("(?m)^\\s*(PSYoungGen|ParOldGen|garbage-first heap|def new generation|tenured "
+                + "generation)\\s+total \\d+K, used (\\d+)K").matcher(info);
+        long usedKiB = 0;
+        while (m.find()) {
+            usedKiB += Long.parseLong(m.group(2));
+        }
+        return usedKiB / 1024.0;
+    }
+
+    private static Path startJfr(TomcatProcess tomcat, Path work, String id, int seconds) throws Exception {
+        Path file = work.resolve("profile-" + id + ".jfr");
+        Files.deleteIfExists(file);
+        exec(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(tomcat.pid()),
+                "JFR.start", "name=bench-" + id, "settings=profile", "duration=" + seconds + "s", "filename=" + file),
+                30);
+        say("recording JFR of '" + id + "' to " + file);
+        return file;
+    }
+
+    private static void awaitFile(Path file) throws InterruptedException {
+        for (int i = 0; i < 100 && !Files.exists(file); i++) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(500);
+    }
+
+    private static Run parse(String out, Map<String, Long> before, Map<String, Long> after) {
         Matcher rps = RPS.matcher(out);
-        if (!rps.find()) {
+        Matcher requests = REQUESTS.matcher(out);
+        if (!rps.find() || !requests.find()) {
             throw new IllegalStateException("no Requests/sec in wrk's output:\n" + out);
         }
-        return Double.parseDouble(rps.group(1));
+        double p50 = 0;
+        double p99 = 0;
+        Matcher latency = LATENCY.matcher(out);
+        while (latency.find()) {
+            double value = Double.parseDouble(latency.group(2)) * switch (latency.group(3)) {
+                case "us" -> 0.001;
+                case "s" -> 1000;
+                default -> 1;
+            };
+            if (latency.group(1).equals("50")) {
+                p50 = value;
+            } else {
+                p99 = value;
+            }
+        }
+        long n = Long.parseLong(requests.group(1));
+        long commands = 0;
+        long writes = 0;
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (!e.getKey().equals("info")) {
+                commands += delta;
+            }
+            if (WRITES.contains(e.getKey())) {
+                writes += delta;
+            }
+        }
+        return new Run(Double.parseDouble(rps.group(1)), p50, p99, n, commands / (double) n, writes / (double) n);
     }
 
-    private static String exec(List<String> command, int timeoutSeconds) throws Exception {
+    private static Map<String, Long> commandStats(Jedis redis) {
+        Map<String, Long> calls = new LinkedHashMap<>();
+        for (String line : redis.info("commandstats").split("\r\n")) {
+            if (line.startsWith("cmdstat_")) {
+                calls.put(line.substring("cmdstat_".length(), line.indexOf(':')),
+                        Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1")));
+            }
+        }
+        return calls;
+    }
+
+    private static String wrk(Case c, int threads, int connections, int seconds) throws Exception {
+        List<String> command = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
+                "--latency"));
+        if (c.header() != null) {
+            command.add("-H");
+            command.add(c.header());
+        }
+        command.add(c.url());
+        String out = exec(command, seconds + 30);
+        Matcher non2xx = NON_2XX.matcher(out);
+        Matcher errors = ERRORS.matcher(out);
+        if (non2xx.find() || errors.find()) {
+            throw new IllegalStateException("not every answer was 2xx for " + c.title() + ":\n" + out);
+        }
+        return out;
+    }
+
+    /** The ratios the README's quoted output gives, by case id (its RESULT lines). */
+    private static Map<String, Double> readmeRatios() {
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        try {
+            Matcher m = README_RESULT.matcher(Files.readString(Path.of("README.md")));
+            while (m.find()) {
+                ratios.putIfAbsent(m.group(1), Double.parseDouble(m.group(2)));
+            }
+        } catch (IOException e) {
+            say("README.md not readable here: no figures to compare with");
+        }
+        return ratios;
+    }
+
+    /** The shipped JVM options ({@code server-config/tomcat/setenv.sh}), or {@code -Dbench.jvm=...}. */
+    static List<String> jvmOptions() {
+        String override = System.getProperty("bench.jvm");
+        return override != null ? List.of(override.trim().split("\\s+")) : TomcatProcess.shippedJvmOptions();
+    }
+
+    static String exec(List<String> command, int timeoutSeconds) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             byte[] out = process.getInputStream().readAllBytes();
@@ -212,6 +443,12 @@ public final class ThroughputBench {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static String login(String gateway) throws Exception {
@@ -268,74 +505,6 @@ public final class ThroughputBench {
         }
     }
 
-    /**
-     * nginx (Debian's {@code nginx} package) in the foreground with its own prefix: one server block is the upstream
-     * for all three scenarios (a fixed 24-byte body), the other a plain reverse proxy to it with keep-alive.
-     */
-    private static AutoCloseable startNginx(Path dir, int upstreamPort, int proxyPort) throws IOException {
-        Files.createDirectories(dir.resolve("logs"));
-        String conf = """
-                worker_processes %s;
-                error_log %s/logs/error.log warn;
-                pid %s/logs/nginx.pid;
-                events { worker_connections 4096; }
-                http {
-                    access_log off;
-                    keepalive_requests 10000000;
-                    keepalive_timeout 300s;
-                    client_body_temp_path %s/tmp-body;
-                    proxy_temp_path %s/tmp-proxy;
-                    fastcgi_temp_path %s/tmp-fastcgi;
-                    uwsgi_temp_path %s/tmp-uwsgi;
-                    scgi_temp_path %s/tmp-scgi;
-                    upstream backend { server 127.0.0.1:%d; keepalive 64; }
-                    server {
-                        listen 127.0.0.1:%d;
-                        location = /api/data/_check { default_type text/plain; return 200 "authorization=$http_authorization\\n"; }
-                        location / { default_type text/plain; return 200 "hello from the upstream\\n"; }
-                    }
-                    server {
-                        listen 127.0.0.1:%d;
-                        location / {
-                            proxy_pass http://backend;
-                            proxy_http_version 1.1;
-                            proxy_set_header Connection "";
-                        }
-                    }
-                }
-                """.formatted(System.getProperty("bench.nginxWorkers", "auto"), dir, dir, dir, dir, dir, dir, dir,
-                upstreamPort, upstreamPort, proxyPort);
-        Path file = dir.resolve("nginx.conf");
-        Files.writeString(file, conf);
-        nginx = new ProcessBuilder(System.getProperty("bench.nginx", "nginx"), "-p", dir.toString(), "-c",
-                file.toString(), "-g", "daemon off;").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/console.log").toFile())).start();
-        awaitListening(upstreamPort, nginx);
-        awaitListening(proxyPort, nginx);
-        Process started = nginx;
-        return () -> ProcessTrees.stop(started.toHandle(), Duration.ofSeconds(10));
-    }
-
-    private static void awaitListening(int port, Process process) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("nginx exited (exit code " + process.exitValue() + ")");
-            }
-            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", interrupted);
-                }
-            }
-        }
-        throw new IOException("nothing listens on " + port);
-    }
-
     private static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
@@ -345,8 +514,146 @@ public final class ThroughputBench {
         }
     }
 
-    private static void say(String line) {
+    static void say(String line) {
         System.out.println("[bench] " + line);
         System.out.flush();
+    }
+
+    /**
+     * Copies of the benchmark user's stored session under fresh ids, written straight into Redis with a pipeline
+     * (the tokens are bound to the session's own binding value, not to its id, so every copy decrypts), each with a
+     * cookie signed like the gateway's.
+     */
+    static final class SessionCloner {
+        private final Jedis redis;
+        private final String cookieName;
+        private final Map<byte[], byte[]> template;
+        private final SessionCookieCodec codec;
+        private final SessionIds ids = new SessionIds();
+
+        SessionCloner(Jedis redis, String cookie) {
+            this.redis = redis;
+            this.cookieName = cookie.substring(0, cookie.indexOf('='));
+            String id = cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf('.'));
+            this.template = redis.hgetAll(key(id));
+            if (template.isEmpty()) {
+                throw new IllegalStateException("the benchmark session is not in Redis under " + new String(key(id),
+                        StandardCharsets.UTF_8));
+            }
+            this.codec = new SessionCookieCodec(List.of(Base64.getDecoder().decode(SIGNING_KEY)));
+        }
+
+        private static byte[] key(String id) {
+            return (NAMESPACE + ":sessions:{" + id + "}").getBytes(StandardCharsets.UTF_8);
+        }
+
+        List<String> create(int n) {
+            List<String> created = new ArrayList<>(n);
+            Pipeline pipeline = redis.pipelined();
+            for (int i = 0; i < n; i++) {
+                String id = ids.generate();
+                created.add(id);
+                pipeline.hset(key(id), template);
+                pipeline.pexpire(key(id), Duration.ofHours(1).toMillis());
+                if (i % 1000 == 999) {
+                    pipeline.sync();
+                }
+            }
+            pipeline.sync();
+            return created;
+        }
+
+        void delete(List<String> created) {
+            Pipeline pipeline = redis.pipelined();
+            for (int i = 0; i < created.size(); i++) {
+                pipeline.unlink(key(created.get(i)));
+                if (i % 1000 == 999) {
+                    pipeline.sync();
+                }
+            }
+            pipeline.sync();
+        }
+
+        String cookie(String id) {
+            return cookieName + "=" + codec.encode(id);
+        }
+    }
+
+    /** Debian's nginx in the foreground with its own prefix. */
+    static final class Nginx {
+        private Nginx() {
+        }
+
+        static AutoCloseable upstream(Path dir, int port) throws IOException {
+            return start(dir, "auto", """
+                    server {
+                        listen 127.0.0.1:%d;
+                        location = /api/data/_check { default_type text/plain; return 200 "authorization=$http_authorization\\n"; }
+                        location / { default_type text/plain; return 200 "hello from the upstream\\n"; }
+                    }
+                    """.formatted(port), port);
+        }
+
+        static AutoCloseable proxy(Path dir, String workers, int port, int upstreamPort) throws IOException {
+            return start(dir, workers, """
+                    upstream backend { server 127.0.0.1:%d; keepalive 64; }
+                    server {
+                        listen 127.0.0.1:%d;
+                        location / {
+                            proxy_pass http://backend;
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                        }
+                    }
+                    """.formatted(upstreamPort, port), port);
+        }
+
+        private static AutoCloseable start(Path dir, String workers, String servers, int port) throws IOException {
+            Files.createDirectories(dir.resolve("logs"));
+            String conf = """
+                    worker_processes %s;
+                    error_log %s/logs/error.log warn;
+                    pid %s/logs/nginx.pid;
+                    events { worker_connections 4096; }
+                    http {
+                        access_log off;
+                        keepalive_requests 10000000;
+                        keepalive_timeout 300s;
+                        client_body_temp_path %s/tmp-body;
+                        proxy_temp_path %s/tmp-proxy;
+                        fastcgi_temp_path %s/tmp-fastcgi;
+                        uwsgi_temp_path %s/tmp-uwsgi;
+                        scgi_temp_path %s/tmp-scgi;
+                    %s
+                    }
+                    """.formatted(workers, dir, dir, dir, dir, dir, dir, dir, servers);
+            Path file = dir.resolve("nginx.conf");
+            Files.writeString(file, conf);
+            Process nginx = new ProcessBuilder(System.getProperty("bench.nginx", "nginx"), "-p", dir.toString(), "-c",
+                    file.toString(), "-g", "daemon off;").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/console.log").toFile())).start();
+            awaitListening(port, nginx);
+            return () -> ProcessTrees.stop(nginx.toHandle(), Duration.ofSeconds(10));
+        }
+
+        private static void awaitListening(int port, Process process) throws IOException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("nginx exited (exit code " + process.exitValue() + ")");
+                }
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                    return;
+                } catch (IOException e) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", interrupted);
+                    }
+                }
+            }
+            throw new IOException("nothing listens on " + port);
+        }
     }
 }

@@ -38,10 +38,25 @@ public final class TomcatProcess implements AutoCloseable {
      * the client secrets and keys.
      */
     public static TomcatProcess start(Path home, Path base, Path war, int port, Map<String, String> settings) {
-        return start(home, base, war, port, settings, List.of("-Xmx512m"));
+        return start(home, base, war, port, settings, shippedJvmOptions());
     }
 
-    /** As above, with these JVM options (heap, GC) instead of the default {@code -Xmx512m}. */
+    /**
+     * The JVM options {@code server-config/tomcat/setenv.sh} gives Tomcat (its {@code CATALINA_OPTS}), so the demo and
+     * the benchmarks run the shipped configuration; {@code -Xmx512m} when the file is not in the working directory.
+     */
+    public static List<String> shippedJvmOptions() {
+        Path setenv = Path.of("server-config/tomcat/setenv.sh");
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "(?m)^CATALINA_OPTS=\"\\$CATALINA_OPTS ([^\"]*)\"").matcher(Files.readString(setenv));
+            return m.find() ? List.of(m.group(1).trim().split("\\s+")) : List.of("-Xmx512m");
+        } catch (IOException e) {
+            return List.of("-Xmx512m");
+        }
+    }
+
+    /** As above, with these JVM options (heap, GC) instead of the shipped ones. */
     public static TomcatProcess start(Path home, Path base, Path war, int port, Map<String, String> settings,
             List<String> jvmOptions) {
         try {

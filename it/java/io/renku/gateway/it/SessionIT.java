@@ -1,6 +1,7 @@
 package io.renku.gateway.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,22 +99,64 @@ class SessionIT {
     }
 
     @Test
-    void anonymousCallerGetsAStableAnonymousIdKeptInItsSession() throws Exception {
+    void anonymousCallerGetsAStableAnonymousIdFromASignedCookieAndNoSession() throws Exception {
         Http http = new Http(base);
+        long sessionsBefore = raw.keys("gateway:sessions:*").size();
+        raw.configResetStat();
         HttpResponse<String> first = http.get("api/data/projects");
         String anonId = json.readTree(first.body()).path("headers").path("renku-auth-anon-id").asText();
         assertTrue(anonId.matches("anon-[A-Za-z0-9_-]{22}"), anonId);
+        String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(setCookie.matches("_renku_session_anon=[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}; Path=/; Secure; "
+                + "HttpOnly; SameSite=Lax"), setCookie);
         String cookie = cookie(first);
         HttpResponse<String> second = http.get("api/data/projects", "Cookie", cookie);
         assertEquals(anonId, json.readTree(second.body()).path("headers").path("renku-auth-anon-id").asText());
+        assertTrue(second.headers().firstValue("Set-Cookie").isEmpty(), "the cookie is set once");
+        assertTrue(json.readTree(second.body()).path("headers").path("cookie").isMissingNode(),
+                "the anonymous-id cookie never reaches an upstream");
         assertTrue(json.readTree(second.body()).path("headers").path("authorization").isMissingNode());
         assertEquals(401, http.get("api/auth/user", "Cookie", cookie).statusCode(), "anonymous is not logged in");
+        Map<String, Long> commands = commandCounts();
+        commands.remove("config");
+        commands.remove("info");
+        commands.remove("ping"); // the near caches' heartbeats on their invalidation channels
+        assertEquals(Map.of(), commands, "Redis commands for anonymous requests");
+        assertEquals(sessionsBefore, raw.keys("gateway:sessions:*").size(), "no session was stored");
     }
 
     @Test
-    void anAuthenticatedRequestCostsOneRedisReadAndNoWrite() {
+    void aCallerThatNeverReturnsCookiesCostsNoRedisAndGetsAFreshIdEachTime() throws Exception {
+        Http http = new Http(base);
+        raw.configResetStat();
+        Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(json.readTree(http.get("api/data/projects").body()).path("headers").path("renku-auth-anon-id")
+                    .asText());
+        }
+        assertEquals(5, ids.size(), ids.toString());
+        Map<String, Long> commands = commandCounts();
+        commands.remove("config");
+        commands.remove("info");
+        commands.remove("ping"); // the near caches' heartbeats on their invalidation channels
+        assertEquals(Map.of(), commands, "Redis commands for 5 cookieless requests");
+    }
+
+    @Test
+    void aForgedAnonymousIdCookieIsReplacedNotTrusted() throws Exception {
+        Http http = new Http(base);
+        HttpResponse<String> response = http.get("api/data/projects", "Cookie",
+                "_renku_session_anon=AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        String anonId = json.readTree(response.body()).path("headers").path("renku-auth-anon-id").asText();
+        assertNotEquals("anon-AAAAAAAAAAAAAAAAAAAAAA", anonId);
+        assertTrue(response.headers().firstValue("Set-Cookie").orElse("").startsWith("_renku_session_anon="));
+    }
+
+    @Test
+    void aHotSessionIsServedFromTheNearCacheWithoutRedisCommands() {
         Http http = new Http(base);
         String cookie = cookie(login(http, "user-2"));
+        assertEquals(200, http.get("api/auth/user", "Cookie", cookie).statusCode()); // first read fills the cache
         raw.configResetStat();
         for (int i = 0; i < 10; i++) {
             assertEquals(200, http.get("api/auth/user", "Cookie", cookie).statusCode());
@@ -121,7 +164,10 @@ class SessionIT {
         Map<String, Long> commands = commandCounts();
         commands.remove("config");
         commands.remove("info");
-        assertEquals(Map.of("hgetall", 10L), commands, "Redis commands for 10 requests");
+        commands.remove("ping");
+        // a read is sent to Redis only in the instant a heartbeat's answer is being read on the invalidation channel
+        assertTrue(commands.keySet().stream().allMatch("hgetall"::equals) && commands.getOrDefault("hgetall", 0L)
+                <= 2, "Redis commands for 10 requests: " + commands);
     }
 
     @Test

@@ -6,8 +6,11 @@ import io.renku.gateway.model.Identity;
 import io.renku.gateway.model.Secret;
 import io.renku.gateway.model.TokenSet;
 import io.renku.gateway.proxy.UpstreamCredentials;
+import io.renku.gateway.session.AnonymousIds;
 import io.renku.gateway.session.SessionTokens;
+import io.renku.gateway.session.SessionUser;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.time.Instant;
 import java.util.Objects;
@@ -17,7 +20,7 @@ import java.util.function.BiFunction;
 /**
  * What the proxy may inject for one caller, read lazily (a route that injects nothing decrypts nothing): a session's
  * stored Keycloak ({@code renku}) and GitLab ({@code gitlab}) tokens; a Bearer or Basic caller's own validated token
- * (never a stored one); an anonymous caller's stable id, which makes the session that keeps it on first use.
+ * (never a stored one); an anonymous caller's stable id ({@link AnonymousIds}), which costs no stored session.
  *
  * <p>Refresh hook: a stored token set passes through {@code refresh} (the deployment's
  * {@link io.renku.gateway.login.TokenRefresher#fresh}) when it is first read, so a token about to expire is renewed
@@ -29,15 +32,19 @@ final class CallerCredentials implements UpstreamCredentials {
     static final String GITLAB = "gitlab";
 
     private final HttpServletRequest request;
+    private final HttpServletResponse response;
+    private final AnonymousIds anonymous;
     private final Identity identity;
     private final SessionTokens tokens;
     private final BiFunction<HttpSession, TokenSet, TokenSet> refresh;
     private Optional<TokenSet> renku;
     private Optional<TokenSet> gitlab;
 
-    CallerCredentials(HttpServletRequest request, Identity identity, SessionTokens tokens,
-            BiFunction<HttpSession, TokenSet, TokenSet> refresh) {
+    CallerCredentials(HttpServletRequest request, HttpServletResponse response, AnonymousIds anonymous,
+            Identity identity, SessionTokens tokens, BiFunction<HttpSession, TokenSet, TokenSet> refresh) {
         this.request = Objects.requireNonNull(request, "request");
+        this.response = Objects.requireNonNull(response, "response");
+        this.anonymous = Objects.requireNonNull(anonymous, "anonymous");
         this.identity = Objects.requireNonNull(identity, "identity");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.refresh = Objects.requireNonNull(refresh, "refresh");
@@ -67,16 +74,28 @@ final class CallerCredentials implements UpstreamCredentials {
         return gitlab().flatMap(TokenSet::expiresAt);
     }
 
+    /**
+     * A session that already has an anonymous id keeps it (a browser that used the gateway before this version, or
+     * that logged out); otherwise the id comes from the signed anonymous-id cookie, made and set on first use. No
+     * session is created or written for it. While the session store cannot be asked, only a presented cookie counts:
+     * the session's own id is unknown then, and a new one would only change the caller's name for nothing.
+     */
     @Override
     public Optional<String> anonymousId() {
-        if (identity.method() != AuthMethod.ANONYMOUS || request.getAttribute(Callers.STORE_FAILURE) != null) {
+        if (identity.method() != AuthMethod.ANONYMOUS) {
             return Optional.empty();
         }
+        if (request.getAttribute(Callers.STORE_FAILURE) != null) {
+            return anonymous.presented(request);
+        }
+        HttpSession session;
         try {
-            return Optional.of(Callers.anonymousId(request));
+            session = request.getSession(false);
         } catch (GatewayException storeDown) {
-            return Optional.empty();
+            return anonymous.presented(request);
         }
+        Optional<String> stored = session == null ? Optional.empty() : SessionUser.existingAnonymousId(session);
+        return Optional.of(stored.orElseGet(() -> anonymous.resolve(request, response)));
     }
 
     private Optional<TokenSet> renku() {

@@ -5,6 +5,7 @@ import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.Identity;
 import io.renku.gateway.model.TokenSet;
 import io.renku.gateway.proxy.UpstreamCredentials;
+import io.renku.gateway.session.AnonymousIds;
 import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.session.SessionUser;
 import io.renku.gateway.web.GatewayContext;
@@ -39,6 +40,7 @@ public final class CallerFilter extends HttpFilter {
     private transient BearerAuthenticator bearer;
     private transient SessionTokens tokens;
     private transient BiFunction<HttpSession, TokenSet, TokenSet> refresh;
+    private transient AnonymousIds anonymous;
 
     @Override
     public void init() {
@@ -46,6 +48,7 @@ public final class CallerFilter extends HttpFilter {
         bearer = context.bearer();
         tokens = new SessionTokens(context.tokens());
         refresh = context.refresher()::fresh;
+        anonymous = context.anonymousIds();
     }
 
     @Override
@@ -54,8 +57,8 @@ public final class CallerFilter extends HttpFilter {
         if (!SKIPPED.contains(request.getServletPath())) {
             Identity caller = resolve(request);
             request.setAttribute(Callers.IDENTITY, caller);
-            request.setAttribute(UpstreamCredentials.ATTRIBUTE, new CallerCredentials(request, caller, tokens,
-                    refresh));
+            request.setAttribute(UpstreamCredentials.ATTRIBUTE, new CallerCredentials(request, response,
+                    anonymous, caller, tokens, refresh));
         }
         chain.doFilter(request, response);
     }

@@ -3,7 +3,6 @@ package io.renku.gateway.auth;
 import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.Identity;
-import io.renku.gateway.session.SessionUser;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 
@@ -53,10 +52,5 @@ public final class Callers {
     public static java.util.Optional<GatewayException> storeFailure(HttpServletRequest request) {
         return request.getAttribute(STORE_FAILURE) instanceof GatewayException e ? java.util.Optional.of(e)
                 : java.util.Optional.empty();
-    }
-
-    /** The anonymous id of this browser ({@code Renku-Auth-Anon-Id}); makes the session that keeps it if needed. */
-    public static String anonymousId(HttpServletRequest request) {
-        return SessionUser.anonymousId(request.getSession(true));
     }
 }

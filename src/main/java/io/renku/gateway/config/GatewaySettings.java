@@ -9,7 +9,7 @@ import java.util.Objects;
 public record GatewaySettings(RedisSettings redis, SessionSettings sessions, TokenVerificationSettings tokens,
         LoginSettings login, RevproxySettings revproxy, RouteSettings routes, LogoutSettings logout,
         TokenRefreshSettings refresh, OpsSettings ops, AuthzSettings authz,
-        IdentityAssertionSettings identityAssertion) {
+        IdentityAssertionSettings identityAssertion, NearCacheSettings nearCache) {
     public GatewaySettings {
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(sessions, "sessions");
@@ -22,6 +22,7 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(authz, "authz");
         Objects.requireNonNull(identityAssertion, "identityAssertion");
+        Objects.requireNonNull(nearCache, "nearCache");
     }
 
     public static GatewaySettings read(SettingsSource source) {
@@ -31,6 +32,6 @@ public record GatewaySettings(RedisSettings redis, SessionSettings sessions, Tok
         return new GatewaySettings(RedisSettings.read(reader), sessions, TokenVerificationSettings.read(reader),
                 LoginSettings.read(reader), revproxy, RouteSettings.of(revproxy, sessions),
                 LogoutSettings.read(reader), TokenRefreshSettings.read(reader), OpsSettings.read(reader),
-                AuthzSettings.read(reader), IdentityAssertionSettings.read(reader));
+                AuthzSettings.read(reader), IdentityAssertionSettings.read(reader), NearCacheSettings.read(reader));
     }
 }

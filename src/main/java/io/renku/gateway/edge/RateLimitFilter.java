@@ -5,6 +5,7 @@ import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.model.Identity;
+import io.renku.gateway.session.AnonymousIds;
 import io.renku.gateway.session.SessionUser;
 import io.renku.gateway.web.GatewayContext;
 import jakarta.servlet.FilterChain;
@@ -21,7 +22,7 @@ import java.util.Set;
 
 /**
  * The optional rate limit ({@code server.rateLimit.requestsPerSecond} &gt; 0): one bucket per logged-in user, per
- * anonymous id (a browser with an anonymous session), and otherwise per client address. Sits after the caller filter
+ * anonymous id (a browser that returns its signed anonymous-id cookie), and otherwise per client address. Sits after the caller filter
  * (it needs the identity) and before anything that costs: a limited request is a 429 problem with
  * {@code Retry-After} and reaches no upstream and no identity provider. Health, readiness and metrics are never
  * limited. When Redis cannot be asked, the request passes (fail open: an outage of the limiter must not become an
@@ -34,6 +35,7 @@ public final class RateLimitFilter extends HttpFilter {
 
     private transient RateLimiter limiter;
     private transient GatewayMetrics metrics;
+    private transient AnonymousIds anonymous;
 
     @Override
     public void init() {
@@ -43,6 +45,7 @@ public final class RateLimitFilter extends HttpFilter {
                     context.settings().redis().keyNamespace());
         }
         metrics = GatewayMetrics.of(getServletContext());
+        anonymous = context.anonymousIds();
     }
 
     @Override
@@ -54,7 +57,7 @@ public final class RateLimitFilter extends HttpFilter {
         }
         RateLimiter.Decision decision;
         try {
-            decision = limiter.take(callerKey(request));
+            decision = limiter.take(callerKey(request, anonymous));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Rate limit not applied (its store failed): " + e.getClass().getName());
             metrics.rateLimit("failopen");
@@ -71,7 +74,7 @@ public final class RateLimitFilter extends HttpFilter {
     }
 
     /** The bucket's key: never a token, only ids the gateway itself vouches for. */
-    static String callerKey(HttpServletRequest request) {
+    static String callerKey(HttpServletRequest request, AnonymousIds anonymous) {
         Identity caller = Callers.of(request);
         if (!caller.isAnonymous()) {
             return "user:" + caller.issuer() + "|" + caller.subject();
@@ -83,6 +86,7 @@ public final class RateLimitFilter extends HttpFilter {
             // the address below is still a fair key
         }
         return (session == null ? java.util.Optional.<String>empty() : SessionUser.existingAnonymousId(session))
+                .or(() -> anonymous.presented(request))
                 .map(id -> "anon:" + id).orElseGet(() -> "addr:" + request.getRemoteAddr());
     }
 }

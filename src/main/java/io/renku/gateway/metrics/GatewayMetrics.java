@@ -1,6 +1,7 @@
 package io.renku.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,7 +16,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.ServletContext;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -39,6 +43,14 @@ public final class GatewayMetrics {
 
     private final MeterRegistry registry;
     private final Supplier<String> scrape;
+    /**
+     * The meters recorded on every request, found by their labels in a map of our own: Micrometer's registry lookup
+     * builds and hashes a meter id with its tags on each call, which showed in the request path's profile.
+     */
+    private final Map<List<String>, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> storeTimers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> lookupCounters = new ConcurrentHashMap<>();
 
     private GatewayMetrics(MeterRegistry registry, Supplier<String> scrape) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -97,16 +109,18 @@ public final class GatewayMetrics {
 
     /** One answered request: {@code route} is a route prefix or an endpoint group, never the path itself. */
     public void request(String route, String method, int status, long nanos) {
-        Timer.builder("gateway.requests").description("Requests answered by the gateway")
-                .tag("route", route).tag("method", methodClass(method)).tag("status", statusClass(status))
-                .serviceLevelObjectives(BUCKETS).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        requestTimers.computeIfAbsent(List.of(route, methodClass(method), statusClass(status)),
+                labels -> Timer.builder("gateway.requests").description("Requests answered by the gateway")
+                        .tag("route", labels.get(0)).tag("method", labels.get(1)).tag("status", labels.get(2))
+                        .serviceLevelObjectives(BUCKETS).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Time the upstream took to answer (up to its status and headers). */
     public void upstream(String route, long nanos) {
-        Timer.builder("gateway.upstream.requests").description("Proxied requests, until the upstream's answer began")
-                .tag("route", route).serviceLevelObjectives(BUCKETS).register(registry)
-                .record(nanos, TimeUnit.NANOSECONDS);
+        upstreamTimers.computeIfAbsent(route, r -> Timer.builder("gateway.upstream.requests")
+                .description("Proxied requests, until the upstream's answer began").tag("route", r)
+                .serviceLevelObjectives(BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** An upstream that refused, reset, timed out or had no free connection ({@code kind}: the problem's slug). */
@@ -117,15 +131,16 @@ public final class GatewayMetrics {
 
     /** One call to the session store ({@code store}: redis or memory; {@code operation}: read, save, delete). */
     public void sessionStore(String store, String operation, boolean ok, long nanos) {
-        Timer.builder("gateway.session.store").description("Session store calls (Redis commands when on Redis)")
-                .tag("store", store).tag("operation", operation).tag("outcome", ok ? "ok" : "error")
-                .serviceLevelObjectives(BUCKETS).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        storeTimers.computeIfAbsent(List.of(store, operation, ok ? "ok" : "error"), labels -> Timer.builder(
+                "gateway.session.store").description("Session store calls (Redis commands when on Redis)")
+                .tag("store", labels.get(0)).tag("operation", labels.get(1)).tag("outcome", labels.get(2))
+                .serviceLevelObjectives(BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A session looked up by its cookie: {@code result} is store (read from the store), absent, or a cache result. */
     public void sessionLookup(String result) {
-        Counter.builder("gateway.session.lookups").description("Session lookups by cookie, by result")
-                .tag("result", result).register(registry).increment();
+        lookupCounters.computeIfAbsent(result, r -> Counter.builder("gateway.session.lookups")
+                .description("Session lookups by cookie, by result").tag("result", r).register(registry)).increment();
     }
 
     /** A finished login step ({@code outcome}: success, or the problem slug of its failure). */
@@ -158,6 +173,23 @@ public final class GatewayMetrics {
     public void rateLimit(String result) {
         Counter.builder("gateway.ratelimit.decisions").description("Rate-limit decisions by result")
                 .tag("result", result).register(registry).increment();
+    }
+
+    /**
+     * The near cache of sessions: {@code gateway_session_nearcache_total{result="hit"|"miss"}}, its size and whether
+     * its invalidation channel is live (1) or the cache is bypassed (0).
+     */
+    public <T> void nearCache(T cache, ToDoubleFunction<T> hits, ToDoubleFunction<T> misses, ToDoubleFunction<T> size,
+            ToDoubleFunction<T> live) {
+        FunctionCounter.builder("gateway.session.nearcache", cache, hits).description("Near-cache lookups by result")
+                .tag("result", "hit").register(registry);
+        FunctionCounter.builder("gateway.session.nearcache", cache, misses).description("Near-cache lookups by result")
+                .tag("result", "miss").register(registry);
+        Gauge.builder("gateway.session.nearcache.size", cache, size).description("Sessions in the near cache")
+                .register(registry);
+        Gauge.builder("gateway.session.nearcache.live", cache, live)
+                .description("1 while the near cache hears Redis invalidations and serves, 0 while it is bypassed")
+                .register(registry);
     }
 
     /** A gauge read from {@code target} at scrape time; the registry holds {@code target} weakly, the caller strongly. */

@@ -121,7 +121,17 @@ public final class ForwardPath {
     }
 
     private static String mergeSlashes(String path) {
-        return path.replaceAll("/{2,}", "/");
+        if (!path.contains("//")) {
+            return path; // the common case, without a regular expression
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c != '/' || out.length() == 0 || out.charAt(out.length() - 1) != '/') {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** Full percent-decoding as an upstream would do it (invalid escapes are kept literally), lower-cased. */

@@ -11,7 +11,8 @@ import java.util.Objects;
  * holds the user's tokens, so an upstream must never see it (a compromised or merely verbose upstream would log a
  * credential) and must never be able to set it (an upstream could fix a session or log the user out of the gateway).
  * The name is matched with and without the {@code __Host-} and {@code __Secure-} prefixes, which the session work
- * uses when it serves over HTTPS. Other cookies pass untouched, in their order.
+ * uses when it serves over HTTPS. The anonymous-id cookie, whose name is the session cookie's with {@code _anon}, is
+ * kept back the same way. Other cookies pass untouched, in their order.
  *
  * <p>The header is read as {@link CookiePairs} reads it for the session lookup. Any pair whose value names the session
  * cookie anywhere (a value such as {@code b, _renku_session=<id>} that a client or a buggy intermediary joined with a
@@ -57,8 +58,12 @@ public final class SessionCookies {
         return isSessionCookie(name);
     }
 
+    /** The session cookie, or the anonymous-id cookie named after it ({@code session/AnonymousIds}). */
     private boolean isSessionCookie(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.endsWith("_anon")) {
+            lower = lower.substring(0, lower.length() - "_anon".length());
+        }
         String target = cookieName.toLowerCase(Locale.ROOT);
         return lower.equals(target) || lower.equals("__host-" + target) || lower.equals("__secure-" + target);
     }

@@ -4,7 +4,11 @@ import io.renku.gateway.config.RedisSettings;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.HostPort;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
@@ -38,13 +42,7 @@ public final class RedisClients {
             throw new IllegalArgumentException("Redis is not configured");
         }
         RedisTls tls = settings.tls() ? RedisTls.of(settings.tlsCaFile()) : null;
-        DefaultJedisClientConfig.Builder config = base(settings, tls).clientName("renku-gateway");
-        if (!settings.username().isEmpty()) {
-            config.user(settings.username());
-        }
-        if (!settings.password().isEmpty()) {
-            config.password(settings.password().reveal());
-        }
+        DefaultJedisClientConfig.Builder config = data(settings, tls, "renku-gateway");
         GenericObjectPoolConfig<Connection> pool = new ConnectionPoolConfig();
         pool.setMaxTotal(64);
         pool.setMaxIdle(64);
@@ -78,6 +76,48 @@ public final class RedisClients {
         HostPort first = settings.addresses().get(0);
         return new JedisPooled(pool, new HostAndPort(first.host(), first.port()),
                 config.database(settings.dbIndex()).build());
+    }
+
+    /**
+     * Where the near cache's invalidation channel connects ({@link InvalidationChannel}), asked again on every
+     * reconnect: the one standalone node; the primary the Sentinels name now; a Cluster node, a different one each
+     * time (a Cluster forwards every {@code PUBLISH} to all its nodes).
+     */
+    public static Supplier<HostAndPort> subscriberNode(UnifiedJedis client, RedisSettings settings) {
+        if (client instanceof JedisCluster cluster) {
+            AtomicInteger next = new AtomicInteger();
+            return () -> {
+                List<String> nodes = new ArrayList<>(cluster.getClusterNodes().keySet());
+                if (nodes.isEmpty()) {
+                    nodes = settings.addresses().stream().map(HostPort::toString).toList();
+                }
+                return HostAndPort.from(nodes.get(Math.floorMod(next.getAndIncrement(), nodes.size())));
+            };
+        }
+        if (client instanceof JedisSentineled sentineled) {
+            return sentineled::getCurrentMaster;
+        }
+        HostPort first = settings.addresses().get(0);
+        HostAndPort node = new HostAndPort(first.host(), first.port());
+        return () -> node;
+    }
+
+    /** The invalidation channel's connection settings: authenticated like the data connections (pub/sub has no db). */
+    public static JedisClientConfig subscriberConfig(RedisSettings settings) {
+        RedisTls tls = settings.tls() ? RedisTls.of(settings.tlsCaFile()) : null;
+        return data(settings, tls, "renku-gateway-invalidations").build();
+    }
+
+    /** What every connection to a data node carries: timeouts, TLS, name and credentials. */
+    private static DefaultJedisClientConfig.Builder data(RedisSettings settings, RedisTls tls, String name) {
+        DefaultJedisClientConfig.Builder config = base(settings, tls).clientName(name);
+        if (!settings.username().isEmpty()) {
+            config.user(settings.username());
+        }
+        if (!settings.password().isEmpty()) {
+            config.password(settings.password().reveal());
+        }
+        return config;
     }
 
     /** Timeouts and TLS, shared by the data nodes' and the Sentinels' connections. */

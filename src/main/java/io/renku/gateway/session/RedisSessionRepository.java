@@ -29,6 +29,11 @@ import redis.clients.jedis.exceptions.JedisException;
  * session has left, {@code min(idle, absolute lifetime remaining)}; a session read after either deadline (clock skew,
  * a TTL set before the lifetime was shortened) is deleted and reported absent.
  *
+ * <p>Every write and delete also publishes the session's id on {@link #invalidationChannel}, inside the same script,
+ * so that no replica can see the change before its near cache has been told ({@link SessionNearCache}). With a near
+ * cache, a read is answered from memory while the cache trusts its entry, and otherwise from {@code HGETALL}, whose
+ * result is then cached; a replica's own writes drop its entry at once.
+ *
  * <p>A renamed session ({@link RedisSession#changeSessionId()}) is moved by deleting the old key first and then
  * writing every field under the new one: the old id stops working even if the second step fails (fail closed), and
  * if the old key was already gone the session is not recreated. The two keys live in different slots, so this takes
@@ -36,13 +41,21 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class RedisSessionRepository implements SessionRepository<RedisSession> {
     private static final byte[] SAVE_SCRIPT = ("""
-            -- KEYS[1] session hash; ARGV: isNew ('1'/'0'), ttl millis, n, n field/value pairs, fields to delete
-            if ARGV[1] == '0' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-            local n = tonumber(ARGV[3])
-            if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + 2 * n)) end
-            if #ARGV > 3 + 2 * n then redis.call('HDEL', KEYS[1], unpack(ARGV, 4 + 2 * n, #ARGV)) end
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            -- KEYS[1] session hash; ARGV: channel, session id, isNew ('1'/'0'), ttl millis, n,
+            -- n field/value pairs, fields to delete. Publishes the id so that other replicas' near caches drop it.
+            if ARGV[3] == '0' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            local n = tonumber(ARGV[5])
+            if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 6, 5 + 2 * n)) end
+            if #ARGV > 5 + 2 * n then redis.call('HDEL', KEYS[1], unpack(ARGV, 6 + 2 * n, #ARGV)) end
+            redis.call('PEXPIRE', KEYS[1], ARGV[4])
+            redis.call('PUBLISH', ARGV[1], ARGV[2])
             return 1
+            """).getBytes(StandardCharsets.UTF_8);
+    private static final byte[] DELETE_SCRIPT = ("""
+            -- KEYS[1] session hash; ARGV: channel, session id
+            local deleted = redis.call('DEL', KEYS[1])
+            redis.call('PUBLISH', ARGV[1], ARGV[2])
+            return deleted
             """).getBytes(StandardCharsets.UTF_8);
     private static final byte[] NEW = {'1'};
     private static final byte[] EXISTING = {'0'};
@@ -54,9 +67,20 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
     private final SessionIdGenerator ids;
     private final AttributeCodec codec;
     private final Clock clock;
+    private final byte[] channel;
+    private final SessionNearCache nearCache;
+    /** Whether replicas may keep near caches: then writes wait for their invalidations to go out. */
+    private final boolean nearCacheAnywhere;
 
     public RedisSessionRepository(UnifiedJedis redis, String namespace, Duration defaultMaxInactive,
             SessionExpiry expiry, SessionIdGenerator ids, AttributeCodec codec, Clock clock) {
+        this(redis, namespace, defaultMaxInactive, expiry, ids, codec, clock, null);
+    }
+
+    /** As above, serving hot sessions from {@code nearCache} (null: every read goes to Redis). */
+    public RedisSessionRepository(UnifiedJedis redis, String namespace, Duration defaultMaxInactive,
+            SessionExpiry expiry, SessionIdGenerator ids, AttributeCodec codec, Clock clock,
+            SessionNearCache nearCache) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.keyPrefix = Objects.requireNonNull(namespace, "namespace") + ":sessions:{";
         this.defaultMaxInactive = Objects.requireNonNull(defaultMaxInactive, "defaultMaxInactive");
@@ -64,15 +88,28 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
         this.ids = Objects.requireNonNull(ids, "ids");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.channel = invalidationChannel(namespace).getBytes(StandardCharsets.UTF_8);
+        this.nearCache = nearCache;
+        this.nearCacheAnywhere = nearCache != null;
         if (namespace.isEmpty() || namespace.contains("{") || namespace.contains("}")) {
             throw new IllegalArgumentException("namespace must be non-empty and free of braces (Cluster hash tags)");
         }
     }
 
     public static RedisSessionRepository of(UnifiedJedis redis, String namespace, SessionSettings settings) {
+        return of(redis, namespace, settings, null);
+    }
+
+    public static RedisSessionRepository of(UnifiedJedis redis, String namespace, SessionSettings settings,
+            SessionNearCache nearCache) {
         return new RedisSessionRepository(redis, namespace, Duration.ofSeconds(settings.idleSessionTtlSeconds()),
                 new SessionExpiry(Duration.ofSeconds(settings.maxSessionTtlSeconds())), new SessionIds(),
-                new AttributeCodec(), Clock.systemUTC());
+                new AttributeCodec(), Clock.systemUTC(), nearCache);
+    }
+
+    /** The pub/sub channel on which every write of a session in {@code namespace} publishes the session's id. */
+    public static String invalidationChannel(String namespace) {
+        return namespace + ":sessions:invalidations";
     }
 
     @Override
@@ -88,7 +125,7 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
                 session.getMaxInactiveInterval(), now);
         boolean renamed = !session.getId().equals(session.originalId());
         if (renamed && !session.isNew()) {
-            long deleted = call(() -> redis.del(key(session.originalId())));
+            long deleted = delete(session.originalId());
             if (deleted == 0) {
                 session.markSaved();
                 return;
@@ -96,7 +133,7 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
         }
         if (ttl <= 0) {
             if (!session.isNew()) {
-                call(() -> redis.del(key(session.getId())));
+                delete(session.getId());
             }
             session.markSaved();
             return;
@@ -114,14 +151,21 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
         if (!SessionIds.isWellFormed(id)) {
             return null;
         }
-        byte[] key = key(id);
-        Map<byte[], byte[]> hash = call(() -> redis.hgetAll(key));
-        if (hash == null || hash.isEmpty()) {
-            return null;
+        Map<byte[], byte[]> hash = nearCache == null ? null : nearCache.get(id);
+        if (hash == null) {
+            long stamp = nearCache == null ? 0 : nearCache.stamp();
+            byte[] key = key(id);
+            hash = call(() -> redis.hgetAll(key));
+            if (hash == null || hash.isEmpty()) {
+                return null;
+            }
+            if (nearCache != null) {
+                nearCache.put(id, hash, stamp);
+            }
         }
         RedisSession session = load(id, hash);
         if (session == null || session.isExpired()) {
-            call(() -> redis.del(key));
+            delete(id);
             return null;
         }
         return session;
@@ -130,7 +174,26 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
     @Override
     public void deleteById(String id) {
         if (SessionIds.isWellFormed(id)) {
-            call(() -> redis.del(key(id)));
+            delete(id);
+        }
+    }
+
+    /** Deletes the session's key and tells every replica's near cache; the number of keys deleted. */
+    private long delete(String id) {
+        byte[] key = key(id);
+        try {
+            Object deleted = call(() -> redis.eval(DELETE_SCRIPT, List.of(key),
+                    List.of(channel, id.getBytes(StandardCharsets.US_ASCII))));
+            delivered(key);
+            return deleted instanceof Long n ? n : 0;
+        } finally {
+            forget(id);
+        }
+    }
+
+    private void forget(String id) {
+        if (nearCache != null) {
+            nearCache.forget(id);
         }
     }
 
@@ -169,7 +232,9 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
 
     private void write(String id, boolean isNew, long ttlMillis, Map<String, byte[]> set,
             java.util.Collection<String> delete) {
-        List<byte[]> args = new ArrayList<>(3 + 2 * set.size() + delete.size());
+        List<byte[]> args = new ArrayList<>(5 + 2 * set.size() + delete.size());
+        args.add(channel);
+        args.add(id.getBytes(StandardCharsets.US_ASCII));
         args.add(isNew ? NEW : EXISTING);
         args.add(Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII));
         args.add(Integer.toString(set.size()).getBytes(StandardCharsets.US_ASCII));
@@ -179,7 +244,25 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
         });
         delete.forEach(field -> args.add(field.getBytes(StandardCharsets.UTF_8)));
         byte[] key = key(id);
-        call(() -> redis.eval(SAVE_SCRIPT, List.of(key), args));
+        try {
+            call(() -> redis.eval(SAVE_SCRIPT, List.of(key), args));
+            delivered(key);
+        } finally {
+            forget(id);
+        }
+    }
+
+    /**
+     * One more round trip to the key's node after a script that published an invalidation, so that the change is
+     * acknowledged only once Redis has written the message to every subscriber: Redis answers a script and pushes
+     * its messages in the same pass over its clients, not always in that order, and a command read after that pass
+     * is answered after all of them went out. Writes are rare (login, logout, refresh, a touch a minute); reads,
+     * which this keeps off Redis, are not.
+     */
+    private void delivered(byte[] key) {
+        if (nearCacheAnywhere) {
+            call(() -> redis.exists(key));
+        }
     }
 
     private static long number(byte[] value) {

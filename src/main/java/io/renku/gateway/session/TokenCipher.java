@@ -1,5 +1,7 @@
 package io.renku.gateway.session;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.renku.gateway.config.KeyMaterial;
 import io.renku.gateway.config.SessionSettings;
 import io.renku.gateway.model.Secret;
@@ -9,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -38,8 +41,14 @@ public final class TokenCipher {
     private record Key(byte id, SecretKeySpec spec) {
     }
 
+    /** Decrypted tokens by (associated data, ciphertext): only in memory, bounded, forgotten when idle. */
+    private static final int REMEMBERED = 50_000;
+    private static final Duration REMEMBER_IDLE = Duration.ofMinutes(10);
+
     private final List<Key> keys;
     private final SecureRandom random;
+    private final Cache<String, Secret> decrypted = Caffeine.newBuilder().maximumSize(REMEMBERED)
+            .expireAfterAccess(REMEMBER_IDLE).build();
 
     public TokenCipher(List<byte[]> keys, SecureRandom random) {
         this.random = Objects.requireNonNull(random, "random");
@@ -80,11 +89,27 @@ public final class TokenCipher {
         }
     }
 
-    /** The plaintext, or empty when the text is malformed, was tampered with, or has other associated data or key. */
+    /**
+     * The plaintext, or empty when the text is malformed, was tampered with, or has other associated data or key.
+     * A ciphertext that decrypted once is remembered with its plaintext, in memory only: a hot session's tokens are
+     * read on every proxied request, and AES-GCM's key schedule per decryption was the largest cost in the profile.
+     * A remembered answer is exactly what decrypting would give (same key, nonce, associated data and ciphertext).
+     */
     public Optional<Secret> decrypt(String ciphertext, String associatedData) {
         if (ciphertext == null || associatedData == null) {
             return Optional.empty();
         }
+        String memo = associatedData + '\n' + ciphertext;
+        Secret known = decrypted.getIfPresent(memo);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Secret> plain = decryptNow(ciphertext, associatedData);
+        plain.ifPresent(p -> decrypted.put(memo, p));
+        return plain;
+    }
+
+    private Optional<Secret> decryptNow(String ciphertext, String associatedData) {
         byte[] raw;
         try {
             raw = Base64.getDecoder().decode(ciphertext);

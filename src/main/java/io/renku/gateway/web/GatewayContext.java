@@ -6,6 +6,7 @@ import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.login.OidcProvider;
 import io.renku.gateway.login.TokenRefresher;
 import io.renku.gateway.redis.Locks;
+import io.renku.gateway.session.AnonymousIds;
 import io.renku.gateway.session.SignedCookieSessionIdResolver;
 import io.renku.gateway.session.TokenCipher;
 import jakarta.servlet.ServletContext;
@@ -26,7 +27,7 @@ public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> re
         SessionRepository<? extends Session> sessions, SignedCookieSessionIdResolver sessionIds, TokenCipher tokens,
         BearerAuthenticator bearer, Map<String, OidcProvider> loginProviders,
         List<ReadinessCheck> readiness, ProblemRenderer problems, Locks locks, TokenRefresher refresher,
-        Authorizer authorizer) {
+        Authorizer authorizer, AnonymousIds anonymousIds) {
     public static final String ATTRIBUTE = GatewayContext.class.getName();
 
     public GatewayContext {
@@ -42,6 +43,7 @@ public record GatewayContext(GatewaySettings settings, Optional<UnifiedJedis> re
         Objects.requireNonNull(locks, "locks");
         Objects.requireNonNull(refresher, "refresher");
         Objects.requireNonNull(authorizer, "authorizer");
+        Objects.requireNonNull(anonymousIds, "anonymousIds");
     }
 
     public static GatewayContext from(ServletContext servletContext) {

@@ -22,9 +22,12 @@ import io.renku.gateway.redis.ShortLivedValues;
 import io.renku.gateway.session.SessionTokens;
 import io.renku.gateway.config.SettingsSource;
 import io.renku.gateway.errors.InvalidSettingException;
+import io.renku.gateway.redis.InvalidationChannel;
 import io.renku.gateway.redis.RedisClients;
 import io.renku.gateway.session.InMemorySessionRepository;
+import io.renku.gateway.session.AnonymousIds;
 import io.renku.gateway.session.RedisSessionRepository;
+import io.renku.gateway.session.SessionNearCache;
 import io.renku.gateway.session.SessionCookieCodec;
 import io.renku.gateway.session.SignedCookieSessionIdResolver;
 import io.renku.gateway.session.TokenCipher;
@@ -57,7 +60,10 @@ public final class GatewayContextListener implements ServletContextListener {
     /** After a failed discovery of a login provider, logins fail fast for this long before it is asked again. */
     private static final Duration DISCOVERY_RETRY_DELAY = Duration.ofSeconds(5);
 
+    /** How often the near cache's invalidation channel pings Redis; three silent intervals mean it is dead. */
+    private static final long INVALIDATION_HEARTBEAT_MILLIS = 500;
     private LogSetup logs;
+    private InvalidationChannel invalidations;
     private final Lifecycle lifecycle = new Lifecycle();
     private Thread shutdownHook;
 
@@ -99,8 +105,25 @@ public final class GatewayContextListener implements ServletContextListener {
                 throw e;
             }
             redis = Optional.of(jedis);
+            SessionNearCache nearCache = null;
+            if (settings.nearCache().enabled()) {
+                nearCache = new SessionNearCache(settings.nearCache().maxEntries(),
+                        Duration.ofSeconds(settings.nearCache().maxAgeSeconds()));
+                invalidations = new InvalidationChannel(RedisClients.subscriberNode(jedis, settings.redis()),
+                        RedisClients.subscriberConfig(settings.redis()),
+                        RedisSessionRepository.invalidationChannel(settings.redis().keyNamespace()), nearCache,
+                        INVALIDATION_HEARTBEAT_MILLIS);
+                nearCache.quietWhen(invalidations::quiet);
+                invalidations.start();
+                SessionNearCache cache = nearCache;
+                metrics.nearCache(cache, SessionNearCache::hits, SessionNearCache::misses, SessionNearCache::size,
+                        c -> c.live() ? 1 : 0);
+                LOG.log(Level.INFO, "Near cache of sessions: up to " + settings.nearCache().maxEntries()
+                        + " sessions for at most " + settings.nearCache().maxAgeSeconds() + " s, invalidated through "
+                        + "Redis pub/sub");
+            }
             sessions = new MeteredSessionRepository<>(RedisSessionRepository.of(jedis, settings.redis().keyNamespace(),
-                    settings.sessions()), metrics, "redis");
+                    settings.sessions(), nearCache), metrics, "redis");
             metrics.gauge("gateway.redis.keys", "Keys in the gateway's Redis database (sessions, their index, locks; "
                     + "approximate, read at most every 30 s)", new CachedCount(() -> jedis.dbSize()),
                     CachedCount::value);
@@ -143,7 +166,7 @@ public final class GatewayContextListener implements ServletContextListener {
                 new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),
                 cipher, BearerAuthenticator.fromSettings(settings.tokens(), IDP_TIMEOUT),
                 loginProviders,
-                checks, new ProblemRenderer(), locks, refresher, authorizer);
+                checks, new ProblemRenderer(), locks, refresher, authorizer, AnonymousIds.of(settings.sessions()));
         servletContext.setAttribute(GatewayContext.ATTRIBUTE, context);
         List<AuthApplication.Extension> extensions = new ArrayList<>(List.of(saml));
         if (settings.identityAssertion().enabled()) {
@@ -194,6 +217,9 @@ public final class GatewayContextListener implements ServletContextListener {
             context.bearer().close();
             context.loginProviders().values().forEach(OidcProvider::close);
             context.locks().close();
+            if (invalidations != null) {
+                invalidations.close();
+            }
             context.redis().ifPresent(UnifiedJedis::close);
         }
         if (logs != null) {

@@ -16,7 +16,7 @@ import java.util.logging.StreamHandler;
  * Applies {@code logging.*} to the gateway's loggers ({@code io.renku.gateway} and below) for the life of the
  * deployment: their level, and unless the destination is {@code container}, one handler of ours (standard output, or
  * a rotating file through the JDK's {@link FileHandler}) with the JSON or text format, in place of the container's
- * handlers. Undone on undeploy, so a redeploy starts clean.
+ * handlers, written off the request threads by {@link AsyncLogHandler}. Undone on undeploy, so a redeploy starts clean.
  */
 final class LogSetup implements AutoCloseable {
     static final String ROOT = "io.renku.gateway";
@@ -45,9 +45,9 @@ final class LogSetup implements AutoCloseable {
             return new LogSetup(root, access, null);
         }
         Formatter formatter = ops.logFormat().equals("json") ? new JsonLogFormatter() : new TextFormatter();
-        Handler handler;
+        Handler target;
         if (ops.logDestination().equals("stdout")) {
-            handler = new StreamHandler(System.out, formatter) {
+            target = new StreamHandler(System.out, formatter) {
                 @Override
                 public synchronized void publish(LogRecord record) {
                     super.publish(record);
@@ -56,13 +56,13 @@ final class LogSetup implements AutoCloseable {
             };
         } else {
             try {
-                handler = new FileHandler(ops.logDestination(), FILE_LIMIT, FILE_COUNT, true);
+                target = new FileHandler(ops.logDestination(), FILE_LIMIT, FILE_COUNT, true);
             } catch (IOException e) {
                 throw new UncheckedIOException("logging.destination: cannot write the log file "
                         + ops.logDestination(), e);
             }
-            handler.setFormatter(formatter);
         }
+        Handler handler = new AsyncLogHandler(target, formatter);
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
         root.setUseParentHandlers(false);

@@ -10,11 +10,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import io.renku.gateway.auth.Callers;
 import io.renku.gateway.model.Identity;
 import java.util.regex.Pattern;
@@ -46,7 +46,6 @@ public final class RequestFilter extends HttpFilter {
     /** A client's id is kept only when it cannot smuggle anything into a log or header. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{8,64}");
 
-    private final SecureRandom random = new SecureRandom();
     private transient ProblemRenderer problems;
     private transient GatewayMetrics metrics;
     private transient Lifecycle lifecycle;
@@ -63,7 +62,7 @@ public final class RequestFilter extends HttpFilter {
             throws IOException, ServletException {
         long start = System.nanoTime();
         String requestId = requestId(request.getHeader(REQUEST_ID_HEADER));
-        TraceContext trace = TraceContext.of(request.getHeader("traceparent"), random);
+        TraceContext trace = TraceContext.of(request.getHeader("traceparent"), ThreadLocalRandom.current());
         request.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
         request.setAttribute(TRACE_ATTRIBUTE, trace);
         response.setHeader(REQUEST_ID_HEADER, requestId);
@@ -133,7 +132,7 @@ public final class RequestFilter extends HttpFilter {
             return offered;
         }
         byte[] bytes = new byte[12];
-        random.nextBytes(bytes);
+        ThreadLocalRandom.current().nextBytes(bytes); // unique, not secret: a request id grants nothing
         return HexFormat.of().formatHex(bytes);
     }
 

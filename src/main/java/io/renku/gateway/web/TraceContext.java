@@ -1,18 +1,20 @@
 package io.renku.gateway.web;
 
-import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.random.RandomGenerator;
 
 /**
  * The W3C Trace Context of one request ({@code traceparent}, version 00): the client's trace id is kept when its
  * header is well-formed, otherwise a trace is started here. The gateway is one hop of the trace, so the upstream gets
  * the same trace id with the gateway's own span id as parent. Every log line of the request carries the trace id.
+ * Ids need to be unique, not secret (W3C asks for random ones, not unpredictable ones), so the request path draws
+ * them from {@link java.util.concurrent.ThreadLocalRandom}: a shared {@code SecureRandom} serialised the workers.
  */
 public record TraceContext(String traceId, String spanId, String flags) {
     private static final HexFormat HEX = HexFormat.of();
 
     /** The context for a request whose {@code traceparent} header is {@code header} (null when absent). */
-    public static TraceContext of(String header, SecureRandom random) {
+    public static TraceContext of(String header, RandomGenerator random) {
         String traceId = null;
         String flags = "01";
         if (header != null && header.length() == 55 && header.startsWith("00-") && header.charAt(35) == '-'
@@ -36,7 +38,7 @@ public record TraceContext(String traceId, String spanId, String flags) {
         return "00-" + traceId + "-" + spanId + "-" + flags;
     }
 
-    private static String random(SecureRandom random, int bytes) {
+    private static String random(RandomGenerator random, int bytes) {
         byte[] b = new byte[bytes];
         do {
             random.nextBytes(b);

@@ -38,7 +38,8 @@ class StandaloneTopologyTest {
         passwordNode = nodes.server("password", RedisNodes.freePort(), "requirepass " + PASSWORD);
         aclNode = nodes.server("acl", RedisNodes.freePort(),
                 "user default on >admin-pass ~* &* +@all",
-                "user gateway on >" + ACL_PASSWORD + " ~gateway:* -@all +@read +@write +@scripting +@connection");
+                "user gateway on >" + ACL_PASSWORD + " ~gateway:* resetchannels &gateway:* -@all +@read +@write +@scripting"
+                + " +@connection +publish +subscribe");
     }
 
     @AfterAll

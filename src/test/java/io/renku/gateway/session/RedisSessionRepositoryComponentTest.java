@@ -177,7 +177,7 @@ class RedisSessionRepositoryComponentTest {
         repository.save(found);
         Map<String, Long> commands = commandsSinceReset();
 
-        assertEquals(Map.of("eval", 1L, "exists", 1L, "hset", 1L, "pexpire", 1L), commands);
+        assertEquals(Map.of("eval", 1L, "exists", 1L, "hset", 1L, "pexpire", 1L, "publish", 1L), commands);
         Map<String, String> stored = raw.hgetAll(key(session.getId()));
         assertEquals("schanged", stored.get("attr:a"));
         assertEquals("sfrom-elsewhere", stored.get("attr:b"));
@@ -199,7 +199,8 @@ class RedisSessionRepositoryComponentTest {
 
         found.removeAttribute("b");
         repository.save(found);
-        assertEquals(Map.of("eval", 1L, "exists", 1L, "hdel", 1L, "pexpire", 1L), commandsSinceReset());
+        assertEquals(Map.of("eval", 1L, "exists", 1L, "hdel", 1L, "pexpire", 1L, "publish", 1L),
+                commandsSinceReset());
         assertFalse(raw.hexists(key(session.getId()), "attr:b"));
         assertNull(repository.findById(session.getId()).getAttribute("b"));
     }

@@ -104,4 +104,44 @@ class SessionCookieCodecTest {
         SessionCookieCodec codec = new SessionCookieCodec(List.of(NEW));
         assertThrows(IllegalArgumentException.class, () -> codec.encode("not-an-id"));
     }
+
+    @Test
+    void anAnonymousIdCookieIsNeverASessionCookieNorTheOtherWayRound() {
+        SessionCookieCodec sessions = new SessionCookieCodec(List.of(NEW));
+        SessionCookieCodec anonymous = SessionCookieCodec.forAnonymousIds(List.of(NEW));
+        String anonymousId = SessionIds.randomToken(16);
+        String anonymousCookie = anonymous.encode(anonymousId);
+        assertEquals(Optional.of(anonymousId), anonymous.decode(anonymousCookie));
+        assertEquals(Optional.empty(), sessions.decode(anonymousCookie));
+        String sessionId = new SessionIds().generate();
+        assertEquals(Optional.empty(), anonymous.decode(sessions.encode(sessionId)));
+        // the same id signed for the other purpose does not pass either: the MACs differ
+        String forged = anonymousId + anonymousCookie.substring(anonymousId.length());
+        assertEquals(Optional.of(anonymousId), anonymous.decode(forged));
+        assertNotEquals(anonymousCookie.substring(SessionCookieCodec.ANONYMOUS_ID_LENGTH + 1),
+                macOfSessionCodec(anonymousId));
+    }
+
+    @Test
+    void anAnonymousIdCookieSignedWithAnotherKeyOrTamperedIsRefused() {
+        SessionCookieCodec anonymous = SessionCookieCodec.forAnonymousIds(List.of(NEW));
+        String cookie = SessionCookieCodec.forAnonymousIds(List.of(OLD)).encode(SessionIds.randomToken(16));
+        assertEquals(Optional.empty(), anonymous.decode(cookie));
+        String valid = anonymous.encode(SessionIds.randomToken(16));
+        char flipped = valid.charAt(3) == 'A' ? 'B' : 'A';
+        assertEquals(Optional.empty(), anonymous.decode(valid.substring(0, 3) + flipped + valid.substring(4)));
+        assertEquals(Optional.empty(), anonymous.decode(valid + "x"));
+    }
+
+    /** What the session codec's MAC would be for an id of the anonymous shape (computed by hand, same key). */
+    private static String macOfSessionCodec(String id) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(NEW, "HmacSHA256"));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(
+                    id.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
+    }
 }
