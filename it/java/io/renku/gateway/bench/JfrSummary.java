@@ -16,7 +16,7 @@ import jdk.jfr.consumer.RecordingFile;
  * A flame summary of a JFR recording in a few lines: the share of CPU samples whose stack passes through each part of
  * the request path (inclusive), and the methods most often on top of the stack (self time).
  */
-final class JfrSummary {
+public final class JfrSummary {
     private static final Map<String, String> PARTS = new LinkedHashMap<>();
 
     static {
@@ -37,6 +37,13 @@ final class JfrSummary {
     }
 
     private JfrSummary() {
+    }
+
+    /** Prints the summary of each recording named: {@code java -cp target/test-classes …JfrSummary a.jfr b.jfr}. */
+    public static void main(String[] args) throws IOException {
+        for (String file : args) {
+            print(Path.of(file), System.out::println);
+        }
     }
 
     static void print(Path recording, Consumer<String> out) throws IOException {

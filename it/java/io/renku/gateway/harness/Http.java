@@ -27,6 +27,16 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build());
     }
 
+    /** Any method, with a form body when {@code form} is not null. */
+    public HttpResponse<String> send(String method, String path, String form, String... headers) {
+        HttpRequest.Builder builder = request(path, headers);
+        if (form != null) {
+            builder.header("Content-Type", "application/x-www-form-urlencoded");
+        }
+        return send(builder.method(method, form == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(form)).build());
+    }
+
     private HttpRequest.Builder request(String path, String... headers) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(15));
         if (headers.length > 0) {

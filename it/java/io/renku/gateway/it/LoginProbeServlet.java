@@ -37,4 +37,30 @@ public class LoginProbeServlet extends HttpServlet {
                 Optional.empty(), Optional.of(Instant.now().plusSeconds(300))));
         response.setStatus(204);
     }
+
+    /** Replaces the tokens of the caller's session (as a refresh would), without renaming it. */
+    @Override
+    protected void doPut(HttpServletRequest request, HttpServletResponse response) {
+        var session = request.getSession(false);
+        if (session == null) {
+            response.setStatus(404);
+            return;
+        }
+        new SessionTokens(GatewayContext.from(getServletContext()).tokens()).store(session, new TokenSet("renku",
+                Secret.of(request.getParameter("access")), Optional.of(Secret.of(request.getParameter("refresh"))),
+                Optional.empty(), Optional.of(Instant.now().plusSeconds(300))));
+        response.setStatus(204);
+    }
+
+    /** Ends the caller's session, as a logout does. */
+    @Override
+    protected void doDelete(HttpServletRequest request, HttpServletResponse response) {
+        var session = request.getSession(false);
+        if (session == null) {
+            response.setStatus(404);
+            return;
+        }
+        session.invalidate();
+        response.setStatus(204);
+    }
 }

@@ -170,6 +170,41 @@ class SessionIT {
                 <= 2, "Redis commands for 10 requests: " + commands);
     }
 
+    /**
+     * Two deployments of the WAR over one Redis, each with its own near cache (the second is the short-TTL one; a
+     * session keeps the idle timeout it was made with): what one does to a session, the other honours on the very
+     * next request, although it had the session cached.
+     */
+    @Test
+    void aSessionEndedOnOneReplicaIs401OnTheOtherAtOnce() {
+        Http a = new Http(base);
+        Http b = new Http(shortTtl);
+        for (int round = 0; round < 20; round++) {
+            String cookie = cookie(login(a, "user-replica-" + round));
+            assertEquals(200, b.get("api/auth/user", "Cookie", cookie).statusCode());
+            assertEquals(200, b.get("api/auth/user", "Cookie", cookie).statusCode()); // from b's near cache
+            assertEquals(204, a.send("DELETE", "_it/login", null, "Cookie", cookie).statusCode());
+            assertEquals(401, b.get("api/auth/user", "Cookie", cookie).statusCode(), "round " + round);
+        }
+    }
+
+    @Test
+    void tokensChangedOnOneReplicaAreInjectedByTheOtherAtOnce() throws Exception {
+        Http a = new Http(base);
+        Http b = new Http(shortTtl);
+        String cookie = cookie(login(a, "user-refreshed"));
+        for (int round = 1; round <= 20; round++) {
+            String before = json.readTree(b.get("api/data/projects", "Cookie", cookie).body()).path("headers")
+                    .path("authorization").asText();
+            assertTrue(before.startsWith("Bearer "), before);
+            String fresh = "refreshed-access-" + round;
+            assertEquals(204, a.send("PUT", "_it/login", "access=" + fresh + "&refresh=" + REFRESH, "Cookie", cookie)
+                    .statusCode());
+            assertEquals("Bearer " + fresh, json.readTree(b.get("api/data/projects", "Cookie", cookie).body())
+                    .path("headers").path("authorization").asText(), "round " + round);
+        }
+    }
+
     @Test
     void redisHoldsNoTokenInClear() {
         String cookie = cookie(login(new Http(base), "user-3"));
