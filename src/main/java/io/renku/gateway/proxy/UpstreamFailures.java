@@ -25,6 +25,10 @@ public final class UpstreamFailures {
                     "No free connection to the upstream service; try again shortly", e,
                     Map.of("Retry-After", "1"));
         }
+        if (e instanceof ExchangeDeadline.ExceededException) {
+            return new GatewayException(ErrorKind.GATEWAY_TIMEOUT,
+                    "The exchange took longer than the gateway allows (revproxy.maxResponseMillis)", e);
+        }
         if (e instanceof InterruptedIOException) {
             return new GatewayException(ErrorKind.GATEWAY_TIMEOUT,
                     "The upstream service did not answer in time", e);

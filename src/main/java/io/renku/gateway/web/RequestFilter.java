@@ -76,10 +76,12 @@ public final class RequestFilter extends HttpFilter {
             }
             chain.doFilter(request, response);
         } catch (GatewayException e) {
+            cutIfCommitted(e, response);
             problems.write(Problem.of(e, request.getRequestURI(), requestId), request.getHeader("Accept"), response);
         } catch (IOException | ServletException | RuntimeException e) {
             GatewayException gateway = findGatewayCause(e);
             if (gateway != null) {
+                cutIfCommitted(gateway, response);
                 problems.write(Problem.of(gateway, request.getRequestURI(), requestId), request.getHeader("Accept"),
                         response);
             } else {
@@ -97,6 +99,28 @@ public final class RequestFilter extends HttpFilter {
                         System.nanoTime() - start));
             }
             LogContext.leave();
+        }
+    }
+
+    /**
+     * A failure after the status line went out (an upstream timing out or breaking off mid-body) cannot be answered
+     * any more; returning normally would let the container end a chunked body cleanly, so the client would take the
+     * truncated answer for a whole one. Rethrown, it makes the container cut the connection instead (Tomcat's error
+     * valve closes it at once, Undertow likewise).
+     */
+    static void cutIfCommitted(GatewayException failure, HttpServletResponse response) throws IOException {
+        if (response.isCommitted()) {
+            throw new CutResponseException(failure);
+        }
+    }
+
+    /** The answer had started when the request failed: the connection must be cut. */
+    static final class CutResponseException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CutResponseException(GatewayException failure) {
+            super("answer cut after it had started: " + failure.kind().status() + " " + failure.getMessage(),
+                    failure);
         }
     }
 
