@@ -96,13 +96,7 @@ class KeycloakDrillIT {
 
         keycloak.close();
         long stopped = System.nanoTime();
-
-        LoadLoop loop = new LoadLoop(1500, 2, 1, 3, Duration.ofSeconds(15), n -> LoadLoop.get(
-                base + "api/data/during-outage", "Cookie", session));
-        List<LoadLoop.Outcome> whileValid = loop.finish(Duration.ofSeconds(60));
-        ReplicaChecks.summary("Keycloak stopped, token still valid", whileValid, stopped);
-        whileValid.forEach(o -> assertEquals(200, o.status(), "a logged-in session stopped proxying: " + o.body()));
-        assertEquals(first, ReplicaChecks.token(http, session));
+        long expiry = loggedIn + LIFESPAN * 1_000_000_000L; // the token's exp as the gateway sees it, within 1 s
 
         HttpResponse<String> finishing = http.get(KeycloakBrowser.relative(gateway.url(0), callback),
                 "Cookie", lateCookie, "Accept", "text/html");
@@ -113,11 +107,32 @@ class KeycloakDrillIT {
         HttpResponse<String> ready = http.get("ready");
         assertEquals(503, ready.statusCode(), ready.body());
         assertTrue(ready.body().contains("renku"), "/ready names the provider: " + ready.body());
+        assertEquals(first, ReplicaChecks.token(http, session), "the session proxies with its token");
 
         sleepUntil(loggedIn, LIFESPAN - 20 + 2); // the token is due: the refresh fails, the token is still valid
         assertEquals(first, ReplicaChecks.token(http, session), "the still-valid token went on being used");
 
-        sleepUntil(loggedIn, LIFESPAN + 2); // the token has expired and cannot be refreshed
+        // a loop over the rest of the token's life and past its expiry: 200 before, 503 with Retry-After after
+        LoadLoop loop = new LoadLoop(1500, 2, 1, 5, Duration.ofSeconds(15), n -> LoadLoop.get(
+                base + "api/data/during-outage", "Cookie", session));
+        List<LoadLoop.Outcome> outcomes = loop.finish(Duration.ofSeconds(120));
+        ReplicaChecks.summary("Keycloak stopped (token due " + (LIFESPAN - 20) + " s and expired " + LIFESPAN
+                + " s after the login)", outcomes, stopped);
+        for (LoadLoop.Outcome o : outcomes) {
+            assertTrue(o.status() == 200 || o.status() == 503, o.status() + ": " + o.body());
+            if (o.doneNanos() < expiry - 2_000_000_000L) {
+                assertEquals(200, o.status(), "a still-valid session stopped proxying: " + o.body());
+            }
+            if (o.sentNanos() > expiry + 2_000_000_000L) {
+                assertEquals(503, o.status(), "an expired token was used: " + o.body());
+            }
+            if (o.status() == 503) {
+                assertTrue(o.retryAfter(), "a 503 without Retry-After");
+                assertTrue(o.body().contains("cannot be reached"), o.body());
+            }
+        }
+
+        sleepUntil(loggedIn, LIFESPAN + 3); // the token has expired and cannot be refreshed
         HttpResponse<String> expired = http.get("api/data/after-expiry", "Cookie", session);
         System.out.println("[drill] Keycloak stopped, token expired: " + expired.statusCode() + " Retry-After "
                 + expired.headers().firstValue("Retry-After").orElse("-"));

@@ -151,7 +151,7 @@ public class GatewayProxyServlet extends ProxyServlet {
         HttpRequest proxyRequest = super.newProxyRequestWithEntity(method, proxyRequestUri, servletRequest);
         if (proxyRequest instanceof HttpEntityEnclosingRequest enclosing
                 && enclosing.getEntity() instanceof InputStreamEntity body) {
-            enclosing.setEntity(new InputStreamEntity(deadlineOf(servletRequest).guard(body.getContent()),
+            enclosing.setEntity(new InputStreamEntity(deadlineOf(servletRequest).guardUpload(body.getContent()),
                     body.getContentLength()));
         }
         return proxyRequest;

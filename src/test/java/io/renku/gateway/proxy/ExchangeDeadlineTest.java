@@ -81,16 +81,20 @@ class ExchangeDeadlineTest {
         InputStream raw = trickle();
         assertSame(raw, deadline.guard(raw));
         now.addAndGet(86_400_000_000_000L);
-        deadline.check();
+        deadline.check(false);
     }
 
     @Test
-    void theFailureIsA504() {
+    void aSlowUpstreamAnswerIsA504AndASlowUploadA408() {
         ExchangeDeadline deadline = ExchangeDeadline.in(1, now::get);
         now.addAndGet(2_000_000L);
-        ExchangeDeadline.ExceededException e = assertThrows(ExchangeDeadline.ExceededException.class,
-                deadline::check);
-        assertEquals(ErrorKind.GATEWAY_TIMEOUT, UpstreamFailures.classify(e).kind());
-        assertTrue(UpstreamFailures.classify(e).getMessage().contains("revproxy.maxResponseMillis"));
+        ExchangeDeadline.ExceededException answer = assertThrows(ExchangeDeadline.ExceededException.class,
+                () -> deadline.guard(trickle()).read());
+        assertEquals(ErrorKind.GATEWAY_TIMEOUT, UpstreamFailures.classify(answer).kind());
+        assertTrue(UpstreamFailures.classify(answer).getMessage().contains("revproxy.maxResponseMillis"));
+        ExchangeDeadline.ExceededException upload = assertThrows(ExchangeDeadline.ExceededException.class,
+                () -> deadline.guardUpload(trickle()).read());
+        assertEquals(ErrorKind.REQUEST_TIMEOUT, UpstreamFailures.classify(upload).kind());
+        assertEquals(408, UpstreamFailures.classify(upload).kind().status());
     }
 }
