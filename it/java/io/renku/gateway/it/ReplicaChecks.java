@@ -195,7 +195,7 @@ final class ReplicaChecks {
      * than 2 s after the promotion was visible; every session is still served afterwards. Returns the printed line.
      */
     String failoverDrill(String name, List<String> sessions, int total, Runnable kill,
-            java.util.function.BooleanSupplier promoted) throws InterruptedException {
+            java.util.function.BooleanSupplier promoted, long redisTimeoutMillis) throws InterruptedException {
         for (String session : sessions) {
             assertEquals(200, b.get("api/auth/user", "Cookie", session).statusCode(), "B warmed with the session");
         }
@@ -217,6 +217,11 @@ final class ReplicaChecks {
         String line = summary(name + " (new primary visible " + (promotedAt - killed) / 1_000_000
                 + " ms after the SIGKILL)", outcomes, killed);
         assertNoServerErrorsBut503(outcomes);
+        // a pool wait and a command (or, on Cluster, the retry budget and the attempt under way), each bounded by
+        // redis.timeoutMillis, plus a margin for this busy machine: never a hang
+        long bound = 2 * redisTimeoutMillis + 1500;
+        assertTrue(LoadLoop.slowestMillis(outcomes) <= bound, "an answer took " + LoadLoop.slowestMillis(outcomes)
+                + " ms, more than " + bound + ": " + line);
         long lastFailure = outcomes.stream().filter(o -> o.status() != 200).mapToLong(LoadLoop.Outcome::doneNanos)
                 .max().orElse(killed);
         long firstFailure = outcomes.stream().filter(o -> o.status() != 200).mapToLong(LoadLoop.Outcome::doneNanos)

@@ -126,7 +126,7 @@ class ReplicaClusterIT {
         int victim = owner(ReplicaChecks.sessionId(sessions.get(0)));
         RedisNodes.Node promoted = secondaries.get(victim);
         checks.failoverDrill("Cluster failover (SIGKILL of primary " + victim + " of 3, cluster-node-timeout 1000)",
-                sessions, 3000, primaries.get(victim)::kill, () -> isPrimary(promoted));
+                sessions, 3000, primaries.get(victim)::kill, () -> isPrimary(promoted), 1000);
         checks.logoutOnAIsEffectiveOnBAtOnce();
     }
 

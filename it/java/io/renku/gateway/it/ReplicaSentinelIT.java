@@ -119,7 +119,7 @@ class ReplicaSentinelIT {
             assertEquals(1L, admin.waitReplicas(1, 5000), "the replica has every session before the crash");
         }
         checks.failoverDrill("Sentinel failover (SIGKILL of the primary, down-after-milliseconds 1000)", sessions,
-                3000, primary::kill, () -> masterPortSeenByAllSentinels() == replica.port());
+                3000, primary::kill, () -> masterPortSeenByAllSentinels() == replica.port(), 1000);
         // after the failover the replicas still act as one
         checks.logoutOnAIsEffectiveOnBAtOnce();
     }

