@@ -84,8 +84,11 @@ class KeycloakDrillIT {
         String base = gateway.url(0).toString();
         String session = new KeycloakBrowser().logInThroughGateway(http, gateway.url(0), base + "projects",
                 keycloak.baseUrl());
-        long loggedIn = System.nanoTime();
         String first = ReplicaChecks.token(http, session);
+        // the token's own expiry (issued before the GitLab step of the chain), on this JVM's nanosecond clock
+        long exp = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.util.Base64.getUrlDecoder()
+                .decode(first.substring("Bearer ".length()).split("\\.")[1])).path("exp").asLong();
+        long expiry = System.nanoTime() + (exp * 1000 - System.currentTimeMillis()) * 1_000_000L;
         assertEquals(200, http.get("ready").statusCode(), "ready before the outage");
         // a second login, left at Keycloak's answer: its callback comes back while Keycloak is down
         KeycloakBrowser late = new KeycloakBrowser();
@@ -96,7 +99,6 @@ class KeycloakDrillIT {
 
         keycloak.close();
         long stopped = System.nanoTime();
-        long expiry = loggedIn + LIFESPAN * 1_000_000_000L; // the token's exp as the gateway sees it, within 1 s
 
         HttpResponse<String> finishing = http.get(KeycloakBrowser.relative(gateway.url(0), callback),
                 "Cookie", lateCookie, "Accept", "text/html");
@@ -117,15 +119,15 @@ class KeycloakDrillIT {
         assertTrue(ready.body().contains("login provider renku"), "/ready names the provider: " + ready.body());
         assertEquals(first, ReplicaChecks.token(http, session), "the session proxies with its token");
 
-        sleepUntil(loggedIn, LIFESPAN - 20 + 2); // the token is due: the refresh fails, the token is still valid
+        sleepUntil(expiry, -20 + 2); // the token is due: the refresh fails, the token is still valid
         assertEquals(first, ReplicaChecks.token(http, session), "the still-valid token went on being used");
 
         // a loop over the rest of the token's life and past its expiry: 200 before, 503 with Retry-After after
         LoadLoop loop = new LoadLoop(1500, 2, 1, 5, Duration.ofSeconds(15), n -> LoadLoop.get(
                 base + "api/data/during-outage", "Cookie", session));
         List<LoadLoop.Outcome> outcomes = loop.finish(Duration.ofSeconds(120));
-        ReplicaChecks.summary("Keycloak stopped (token due " + (LIFESPAN - 20) + " s and expired " + LIFESPAN
-                + " s after the login)", outcomes, stopped);
+        ReplicaChecks.summary("Keycloak stopped (the token due " + (expiry - 20_000_000_000L - stopped) / 1_000_000
+                + " ms and expired " + (expiry - stopped) / 1_000_000 + " ms after the stop)", outcomes, stopped);
         for (LoadLoop.Outcome o : outcomes) {
             assertTrue(o.status() == 200 || o.status() == 503, o.status() + ": " + o.body());
             if (o.doneNanos() < expiry - 2_000_000_000L) {
@@ -140,7 +142,7 @@ class KeycloakDrillIT {
             }
         }
 
-        sleepUntil(loggedIn, LIFESPAN + 3); // the token has expired and cannot be refreshed
+        sleepUntil(expiry, 3); // the token has expired and cannot be refreshed
         HttpResponse<String> expired = http.get("api/data/after-expiry", "Cookie", session);
         System.out.println("[drill] Keycloak stopped, token expired: " + expired.statusCode() + " Retry-After "
                 + expired.headers().firstValue("Retry-After").orElse("-"));
@@ -169,6 +171,7 @@ class KeycloakDrillIT {
                 + "session was served with a refreshed token " + (served - back) / 1_000_000 + " ms later");
     }
 
+    /** Sleeps until {@code seconds} (may be negative) after the nanosecond instant {@code fromNanos}. */
     private static void sleepUntil(long fromNanos, int seconds) throws InterruptedException {
         long wait = fromNanos + seconds * 1_000_000_000L - System.nanoTime();
         if (wait > 0) {
