@@ -23,9 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * percent-encoded exactly as they arrived. The demo mounts it as the data service; tests use it to check what the
  * gateway forwarded and injected.
  *
- * <p>Three query parameters change the behaviour for the proxy tests, never the JSON shape: {@code sleepMillis=N}
+ * <p>Four query parameters change the behaviour for the proxy tests, never the JSON shape: {@code sleepMillis=N}
  * waits before answering (a slow upstream), {@code setCookie=name%3Dvalue...} adds a {@code Set-Cookie} (repeatable),
- * and {@code downloadBytes=N} answers N bytes of {@code application/octet-stream}, streamed, instead of the JSON.
+ * {@code downloadBytes=N} answers N bytes of {@code application/octet-stream}, streamed, instead of the JSON, and
+ * {@code trickleMillis=N} answers a chunked body of one byte every N ms for ten minutes (an upstream that never ends
+ * but never goes quiet long enough for a read timeout).
  */
 public final class EchoUpstream implements AutoCloseable {
     private final HttpServer server;
@@ -127,6 +129,10 @@ public final class EchoUpstream implements AutoCloseable {
             }
             return;
         }
+        if (params.containsKey("trickleMillis")) {
+            trickle(exchange, Long.parseLong(params.get("trickleMillis").get(0)));
+            return;
+        }
         if (params.containsKey("downloadBytes")) {
             download(exchange, Long.parseLong(params.get("downloadBytes").get(0)));
             return;
@@ -145,6 +151,23 @@ public final class EchoUpstream implements AutoCloseable {
         exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
+        }
+    }
+
+    private static void trickle(HttpExchange exchange, long pauseMillis) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+        exchange.sendResponseHeaders(200, 0);
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+        try (OutputStream out = exchange.getResponseBody()) {
+            while (System.nanoTime() < end) {
+                out.write('.');
+                out.flush();
+                Thread.sleep(pauseMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException gone) {
+            // the gateway hung up: what the drill wants
         }
     }
 

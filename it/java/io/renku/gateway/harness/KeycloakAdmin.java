@@ -21,7 +21,24 @@ import java.time.Duration;
 public final class KeycloakAdmin {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
-    private final String base = PasswordGrant.keycloakUrl();
+    private final String base;
+
+    /** The run's Keycloak. */
+    public KeycloakAdmin() {
+        this(PasswordGrant.keycloakUrl());
+    }
+
+    /** The Keycloak at {@code base} (a drill's own). */
+    public KeycloakAdmin(String base) {
+        this.base = base;
+    }
+
+    /** Sets how long {@code realm}'s access tokens live. */
+    public void setAccessTokenLifespan(String realm, int seconds) {
+        ObjectNode realmSettings = json.createObjectNode();
+        realmSettings.put("accessTokenLifespan", seconds);
+        call("PUT", "/admin/realms/" + realm, realmSettings);
+    }
 
     /**
      * Points {@code clientId}'s back-channel logout at {@code url}, with {@code sid} in the logout tokens, and switches
@@ -63,6 +80,11 @@ public final class KeycloakAdmin {
     public void revokeConsent(String realm, String username, String clientId) {
         call("DELETE", "/admin/realms/" + realm + "/users/" + userId(realm, username) + "/consents/"
                 + URLEncoder.encode(clientId, StandardCharsets.UTF_8), null);
+    }
+
+    /** How many events of {@code type} (e.g. {@code REFRESH_TOKEN}) Keycloak stored for {@code realm}. */
+    public int eventCount(String realm, String type) {
+        return call("GET", "/admin/realms/" + realm + "/events?type=" + type + "&max=100000", null).size();
     }
 
     private String userId(String realm, String username) {

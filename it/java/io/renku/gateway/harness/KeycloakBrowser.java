@@ -125,13 +125,19 @@ public final class KeycloakBrowser {
      * provider's form is posted, every callback taken. Returns the final session cookie as a {@code Cookie} header.
      */
     public String logInThroughGateway(Http http, URL base, String target) throws IOException, InterruptedException {
+        return logInThroughGateway(http, base, target, PasswordGrant.keycloakUrl());
+    }
+
+    /** As above, at the Keycloak at {@code keycloakUrl} (a drill's own, not the run's). */
+    public String logInThroughGateway(Http http, URL base, String target, String keycloakUrl)
+            throws IOException, InterruptedException {
         HttpResponse<String> step = http.get("api/auth/login?redirect_url="
                 + URLEncoder.encode(target, StandardCharsets.UTF_8));
         String cookie = cookie(step, null);
         for (int i = 0; i < 5; i++) {
             check(step.statusCode() == 302, "the gateway answered " + step.statusCode() + ": " + step.body());
             String next = location(step);
-            if (!next.startsWith(PasswordGrant.keycloakUrl())) {
+            if (!next.startsWith(keycloakUrl)) {
                 return cookie;
             }
             String callback = logIn(next);

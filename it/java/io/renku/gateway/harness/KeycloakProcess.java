@@ -99,8 +99,32 @@ public final class KeycloakProcess implements AutoCloseable {
     if (!Files.isRegularFile(kcSh)) {
       throw new IllegalArgumentException("not a Keycloak home (no bin/kc.sh): " + home.toAbsolutePath());
     }
+    return launch(home, port, managementPort, realmDir, logFile, timeout, progress, true);
+  }
+
+  /**
+   * Starts Keycloak again on a home it ran from before, keeping its database (realms, users, sessions, keys), as a
+   * production Keycloak comes back after an outage. The caller stopped the earlier process ({@link #close()}).
+   */
+  public static KeycloakProcess restart(KeycloakProcess stopped, Duration timeout, Consumer<String> progress) {
+    return launch(stopped.home, stopped.port, stopped.managementPort, null, stopped.logFile, timeout, progress,
+        false);
+  }
+
+  private static KeycloakProcess launch(
+      Path home,
+      int port,
+      int managementPort,
+      Path realmDir,
+      Path logFile,
+      Duration timeout,
+      Consumer<String> progress,
+      boolean fresh) {
+    Path kcSh = home.resolve("bin").resolve("kc.sh");
     try {
-      prepareHome(home, realmDir);
+      if (fresh) {
+        prepareHome(home, realmDir);
+      }
       Files.createDirectories(logFile.toAbsolutePath().getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare Keycloak home " + home, e);

@@ -7,9 +7,14 @@ import java.util.Objects;
  * The upstream services the gateway forwards to (the Go gateway's {@code revproxy.renkuServices.*}) and the
  * connection pool shared by every route. The pool is one pool for all upstreams: {@code revproxy.maxConnections}
  * bounds both the total and each upstream, so one slow upstream cannot take connections it was not given.
+ *
+ * <p>{@code revproxy.maxResponseMillis} bounds a whole proxied exchange (request body up, answer down), where
+ * {@code revproxy.readTimeoutMillis} only bounds each silence: an upstream that trickles a byte now and then, or a
+ * client that uploads a byte now and then, would otherwise hold a connection and a worker thread for ever.
+ * {@code 0} switches the bound off.
  */
 public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI uiServerWebSocket,
-        int maxConnections, int connectTimeoutMillis, int readTimeoutMillis) {
+        int maxConnections, int connectTimeoutMillis, int readTimeoutMillis, int maxResponseMillis) {
     public static final String DATA_SERVICE = "revproxy.renkuServices.dataService";
     public static final String KEYCLOAK = "revproxy.renkuServices.keycloak";
     public static final String UI_SERVER = "revproxy.renkuServices.uiServer";
@@ -18,6 +23,7 @@ public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI 
     public static final String MAX_CONNECTIONS = "revproxy.maxConnections";
     public static final String CONNECT_TIMEOUT_MILLIS = "revproxy.connectTimeoutMillis";
     public static final String READ_TIMEOUT_MILLIS = "revproxy.readTimeoutMillis";
+    public static final String MAX_RESPONSE_MILLIS = "revproxy.maxResponseMillis";
 
     public RevproxySettings {
         Objects.requireNonNull(dataService, "dataService");
@@ -35,6 +41,7 @@ public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI 
                 reader.httpUrl(UI_SERVER_WEBSOCKET, uiServer),
                 reader.integer(MAX_CONNECTIONS, 64, 1, 10_000),
                 reader.integer(CONNECT_TIMEOUT_MILLIS, 5_000, 1, 600_000),
-                reader.integer(READ_TIMEOUT_MILLIS, 60_000, 1, 3_600_000));
+                reader.integer(READ_TIMEOUT_MILLIS, 60_000, 1, 3_600_000),
+                reader.integer(MAX_RESPONSE_MILLIS, 3_600_000, 0, 86_400_000));
     }
 }

@@ -57,6 +57,8 @@ public final class OidcProvider implements LoginProvider, AutoCloseable {
     private volatile Discovered discovered;
     private Instant retryAfter = Instant.MIN;
     private GatewayException lastFailure;
+    private Instant nextRecheck = Instant.MIN;
+    private GatewayException lastRecheckFailure;
 
     /** What discovery gave: the metadata and the ID-token validator over the provider's keys. */
     record Discovered(OIDCProviderMetadata metadata, IDTokenValidator validator, JWKSource<SecurityContext> keys) {
@@ -104,10 +106,37 @@ public final class OidcProvider implements LoginProvider, AutoCloseable {
         return "login provider " + settings.id() + " (oidc discovery " + settings.issuer() + ")";
     }
 
-    /** Ready once discovery has worked; until then each probe tries it (subject to the retry delay). */
+    /**
+     * Ready while the provider answers. Before discovery has worked each probe tries it (subject to the retry delay);
+     * after, the probe reads the discovery document again (at most once per retry delay; the validator and keys
+     * stay as they are), so {@code /ready} turns 503 naming the provider when it goes away after having worked.
+     */
     @Override
     public void probe() {
-        discovered();
+        if (discovered == null) {
+            discovered();
+        } else {
+            recheck();
+        }
+    }
+
+    private synchronized void recheck() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextRecheck)) {
+            if (lastRecheckFailure != null) {
+                throw new GatewayException(lastRecheckFailure.kind(), lastRecheckFailure.getMessage());
+            }
+            return;
+        }
+        nextRecheck = now.plus(retryDelay);
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        try {
+            OIDCProviderMetadata.resolve(new Issuer(settings.issuer()), millis, millis);
+            lastRecheckFailure = null;
+        } catch (IOException | GeneralException | IllegalArgumentException e) {
+            lastRecheckFailure = failure(settings.id(), "discovery", e);
+            throw lastRecheckFailure;
+        }
     }
 
     /** The URL that sends the browser to the provider for {@code step}; 502/504 while discovery fails. */
@@ -151,6 +180,7 @@ public final class OidcProvider implements LoginProvider, AutoCloseable {
             validator.setMaxClockSkew((int) clockSkew.toSeconds());
             discovered = new Discovered(metadata, validator, keys);
             lastFailure = null;
+            nextRecheck = now.plus(retryDelay); // discovery just read the document: that is the first check
             return discovered;
         } catch (IOException | GeneralException | IllegalArgumentException e) {
             retryAfter = now.plus(retryDelay);

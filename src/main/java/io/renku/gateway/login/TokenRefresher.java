@@ -37,9 +37,13 @@ import java.util.Optional;
  *
  * <p>A refused refresh ({@code invalid_grant}) ends that provider's login in the session; for the provider that says
  * who the user is, the user is logged out of the session (all tokens and the user removed). The request gets a 401
- * that says to log in again. A provider that is down is a 502/503/504 and the tokens are kept.
+ * that says to log in again. A provider that cannot be reached (or Redis, for the lock) does not end anything: while
+ * the current access token is still valid the request goes on with it (the refresh is tried again by the next
+ * request), and once it has expired the request is a 503 with {@code Retry-After}; the tokens stay in the session
+ * either way, so the login resumes when the provider is back.
  */
 public final class TokenRefresher {
+    private static final System.Logger LOG = System.getLogger(TokenRefresher.class.getName());
     static final Duration HANDOFF_TTL = Duration.ofSeconds(60);
     /** The lock's time to live; renewed while its holder is alive, so it only bounds a crashed holder. */
     private static final Duration LOCK_TTL = Duration.ofSeconds(10);
@@ -96,6 +100,18 @@ public final class TokenRefresher {
         Optional<TokenSet> refreshed;
         try {
             refreshed = coordinated(session.getId(), provider, current);
+        } catch (GatewayException e) {
+            metrics.refresh(provider.id(), "failed");
+            if (e.kind().status() < 500) {
+                throw e;
+            }
+            if (current.expiresAt().map(at -> at.isAfter(clock.instant())).orElse(false)) {
+                LOG.log(System.Logger.Level.WARNING, "Renewing a session's '" + provider.id() + "' login failed ("
+                        + e.kind().status() + "); its access token stays in use until it expires");
+                return current;
+            }
+            throw GatewayException.unavailable("Your login at '" + provider.id() + "' has to be renewed, but the "
+                    + "identity provider cannot be reached. Try again shortly.", 5, e);
         } catch (RuntimeException e) {
             metrics.refresh(provider.id(), "failed");
             throw e;

@@ -31,10 +31,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.http.Header;
+import org.apache.http.HttpEntityEnclosingRequest;
 import org.apache.http.HttpRequest;
 import org.apache.http.HttpResponse;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.utils.URIUtils;
+import org.apache.http.entity.InputStreamEntity;
 import org.mitre.dsmiley.httpproxy.ProxyServlet;
 
 /**
@@ -55,10 +57,12 @@ public class GatewayProxyServlet extends ProxyServlet {
     private static final Logger LOG = System.getLogger(GatewayProxyServlet.class.getName());
     private static final String ROUTE = GatewayProxyServlet.class.getName() + ".route";
     private static final String PATH = GatewayProxyServlet.class.getName() + ".path";
+    private static final String DEADLINE = GatewayProxyServlet.class.getName() + ".deadline";
 
     private transient RouteSettings routes;
     private transient SessionCookies sessionCookies;
     private transient Map<String, String> params;
+    private transient int maxResponseMillis;
     private transient IdentityAssertions identityAssertions;
     private transient GatewayMetrics metrics;
     /** server.allowOrigin is set: the gateway answers CORS, an upstream's Access-Control-* must not mix in. */
@@ -73,6 +77,7 @@ public class GatewayProxyServlet extends ProxyServlet {
                 instanceof IdentityAssertions a ? a : null;
         RevproxySettings revproxy = context.settings().revproxy();
         routes = context.settings().routes();
+        maxResponseMillis = revproxy.maxResponseMillis();
         sessionCookies = new SessionCookies(routes.sessionCookieName());
         metrics = GatewayMetrics.of(getServletContext());
         corsOwned = io.renku.gateway.edge.CorsFilter.owns(getServletContext());
@@ -142,6 +147,31 @@ public class GatewayProxyServlet extends ProxyServlet {
         }
     }
 
+    /** The client's body is read under the exchange's deadline ({@code revproxy.maxResponseMillis}). */
+    @Override
+    protected HttpRequest newProxyRequestWithEntity(String method, String proxyRequestUri,
+            HttpServletRequest servletRequest) throws IOException {
+        HttpRequest proxyRequest = super.newProxyRequestWithEntity(method, proxyRequestUri, servletRequest);
+        if (proxyRequest instanceof HttpEntityEnclosingRequest enclosing
+                && enclosing.getEntity() instanceof InputStreamEntity body) {
+            enclosing.setEntity(new InputStreamEntity(deadlineOf(servletRequest).guardUpload(body.getContent()),
+                    body.getContentLength()));
+        }
+        return proxyRequest;
+    }
+
+    /** The upstream's body is read under the same deadline, however Smiley copies it. */
+    @Override
+    protected void copyResponseEntity(HttpResponse proxyResponse, HttpServletResponse servletResponse,
+            HttpRequest proxyRequest, HttpServletRequest servletRequest) throws IOException {
+        proxyResponse.setEntity(deadlineOf(servletRequest).guard(proxyResponse.getEntity()));
+        super.copyResponseEntity(proxyResponse, servletResponse, proxyRequest, servletRequest);
+    }
+
+    private static ExchangeDeadline deadlineOf(HttpServletRequest request) {
+        return request.getAttribute(DEADLINE) instanceof ExchangeDeadline d ? d : ExchangeDeadline.in(0);
+    }
+
     /** HttpClient would otherwise re-encode the path from decoded segments and drop empty ones. */
     @Override
     protected RequestConfig buildRequestConfig() {
@@ -151,6 +181,7 @@ public class GatewayProxyServlet extends ProxyServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
+        request.setAttribute(DEADLINE, ExchangeDeadline.in(maxResponseMillis));
         String path = ForwardPath.of(rawPath(request));
         Route route = routes.resolve(path, ForwardPath.ruleView(path));
         CredentialInjector.checkAccess(route, credentialsOf(request));

@@ -25,6 +25,14 @@ public final class UpstreamFailures {
                     "No free connection to the upstream service; try again shortly", e,
                     Map.of("Retry-After", "1"));
         }
+        if (e instanceof ExchangeDeadline.ExceededException exceeded) {
+            return exceeded.whileUploading()
+                    ? new GatewayException(ErrorKind.REQUEST_TIMEOUT,
+                            "The request body arrived too slowly: the gateway allows an exchange "
+                                    + "revproxy.maxResponseMillis in all", e)
+                    : new GatewayException(ErrorKind.GATEWAY_TIMEOUT,
+                            "The exchange took longer than the gateway allows (revproxy.maxResponseMillis)", e);
+        }
         if (e instanceof InterruptedIOException) {
             return new GatewayException(ErrorKind.GATEWAY_TIMEOUT,
                     "The upstream service did not answer in time", e);

@@ -52,7 +52,8 @@ public final class RedisClients {
         pool.setTestWhileIdle(true);
         if (settings.cluster()) {
             try {
-                return new JedisCluster(hosts(settings), config.build(), 5, pool);
+                return new JedisCluster(hosts(settings), config.build(), CLUSTER_ATTEMPTS,
+                        clusterRetryBudget(settings), pool);
             } catch (JedisException e) {
                 throw GatewayException.unavailable("No Redis Cluster node at " + settings.addresses()
                         + " answered with the slot map (unreachable, or wrong " + RedisSettings.USERNAME + "/"
@@ -118,6 +119,18 @@ public final class RedisClients {
             config.password(settings.password().reveal());
         }
         return config;
+    }
+
+    /** Tries of one command on Cluster: a MOVED or ASK redirect, or a node that went away, costs one. */
+    static final int CLUSTER_ATTEMPTS = 5;
+
+    /**
+     * How long Jedis may go on retrying one Cluster command: {@code redis.timeoutMillis}, so a slow or dead node fails
+     * the request within about twice the timeout (an attempt already started still runs to its own timeout) rather
+     * than after {@link #CLUSTER_ATTEMPTS} full timeouts, Jedis's default budget. Redirects are quick and still fit.
+     */
+    static Duration clusterRetryBudget(RedisSettings settings) {
+        return Duration.ofMillis(settings.timeoutMillis());
     }
 
     /** Timeouts and TLS, shared by the data nodes' and the Sentinels' connections. */

@@ -1,5 +1,6 @@
 package io.renku.gateway.web;
 
+import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.metrics.GatewayMetrics;
 import jakarta.servlet.FilterChain;
@@ -75,12 +76,11 @@ public final class RequestFilter extends HttpFilter {
             }
             chain.doFilter(request, response);
         } catch (GatewayException e) {
-            problems.write(Problem.of(e, request.getRequestURI(), requestId), request.getHeader("Accept"), response);
+            fail(e, request, response, requestId);
         } catch (IOException | ServletException | RuntimeException e) {
             GatewayException gateway = findGatewayCause(e);
             if (gateway != null) {
-                problems.write(Problem.of(gateway, request.getRequestURI(), requestId), request.getHeader("Accept"),
-                        response);
+                fail(gateway, request, response, requestId);
             } else {
                 LOG.log(Level.ERROR, "Request " + requestId + " failed: " + e.getClass().getName(), e);
                 problems.write(Problem.unexpected(request.getRequestURI(), requestId), request.getHeader("Accept"),
@@ -96,6 +96,46 @@ public final class RequestFilter extends HttpFilter {
                         System.nanoTime() - start));
             }
             LogContext.leave();
+        }
+    }
+
+    /**
+     * A failure after the status line went out (an upstream timing out or breaking off mid-body) cannot be answered
+     * any more; returning normally would let the container end a chunked body cleanly, so the client would take the
+     * truncated answer for a whole one. Rethrown, it makes the container cut the connection instead (Tomcat's error
+     * valve closes it at once, Undertow likewise).
+     */
+    static void cutIfCommitted(GatewayException failure, HttpServletResponse response) throws IOException {
+        if (response.isCommitted()) {
+            throw new CutResponseException(failure);
+        }
+    }
+
+    /**
+     * After a 408 (the client's body came too slowly and was not read to its end) the problem is sent at once and
+     * the connection closed: a normal return would let the container drain the rest of the body first, holding the
+     * worker thread for as long as the slow client keeps sending.
+     */
+    static void closeIfBodyUnread(GatewayException failure, HttpServletResponse response) throws IOException {
+        if (failure.kind() == ErrorKind.REQUEST_TIMEOUT) {
+            response.flushBuffer();
+            throw new CutResponseException(failure);
+        }
+    }
+
+    private void fail(GatewayException failure, HttpServletRequest request, HttpServletResponse response,
+            String requestId) throws IOException {
+        cutIfCommitted(failure, response);
+        problems.write(Problem.of(failure, request.getRequestURI(), requestId), request.getHeader("Accept"), response);
+        closeIfBodyUnread(failure, response);
+    }
+
+    /** The connection must be closed now: the answer had started when the request failed, or the body is unread. */
+    static final class CutResponseException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CutResponseException(GatewayException failure) {
+            super("connection closed after a " + failure.kind().status() + ": " + failure.getMessage(), failure);
         }
     }
 

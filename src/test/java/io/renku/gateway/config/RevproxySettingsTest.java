@@ -35,4 +35,13 @@ class RevproxySettingsTest {
                 () -> read(Map.of("revproxy.renkuServices.uiServerWebSocket", "ftp://x")));
         assertTrue(e.getMessage().contains("revproxy.renkuServices.uiServerWebSocket"), e.getMessage());
     }
+
+    @Test
+    void theWholeExchangeIsBoundedByDefaultAndZeroSwitchesTheBoundOff() {
+        assertEquals(3_600_000, read(Map.of()).maxResponseMillis());
+        assertEquals(0, read(Map.of("revproxy.maxResponseMillis", "0")).maxResponseMillis());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> read(Map.of("revproxy.maxResponseMillis", "-5")));
+        assertTrue(e.getMessage().contains("revproxy.maxResponseMillis"), e.getMessage());
+    }
 }

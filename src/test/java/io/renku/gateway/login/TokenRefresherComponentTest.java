@@ -164,15 +164,33 @@ class TokenRefresherComponentTest {
     }
 
     @Test
-    void aProviderThatIsDownGives5xxAndKeepsTheTokens() {
+    void aProviderThatIsDownLeavesAStillValidTokenInUse() {
         Map<String, Object> session = loggedIn("s-down", START.plusSeconds(10));
         idp.refreshDown.set(true);
         TokenSet before = stored(session, "renku");
-        GatewayException down = assertThrows(GatewayException.class,
-                () -> localRefresher().fresh(session(session, "s-down"), before));
-        assertTrue(down.kind().status() == 502 || down.kind().status() == 503, down.kind().toString());
+        TokenSet used = localRefresher().fresh(session(session, "s-down"), before);
+        assertEquals(1, idp.refreshCalls.get(), "the refresh was tried");
+        assertSame(before, used, "the still-valid token goes on being used");
         assertEquals(before.accessToken(), stored(session, "renku").accessToken());
         assertTrue(SessionUser.load(session(session, "s-down")).isPresent());
+    }
+
+    @Test
+    void aProviderThatIsDownIsA503OnceTheTokenHasExpiredAndTheTokensAreKept() {
+        Map<String, Object> session = loggedIn("s-down-expired", START.plusSeconds(10));
+        idp.refreshDown.set(true);
+        TokenSet before = stored(session, "renku");
+        clock.advance(Duration.ofSeconds(10));
+        GatewayException down = assertThrows(GatewayException.class,
+                () -> localRefresher().fresh(session(session, "s-down-expired"), before));
+        assertEquals(ErrorKind.SERVICE_UNAVAILABLE, down.kind());
+        assertEquals("5", down.headers().get("Retry-After"));
+        assertTrue(down.getMessage().contains("cannot be reached"), down.getMessage());
+        assertEquals(before.accessToken(), stored(session, "renku").accessToken(), "the tokens are kept");
+        assertTrue(SessionUser.load(session(session, "s-down-expired")).isPresent());
+        idp.refreshDown.set(false);
+        TokenSet renewed = localRefresher().fresh(session(session, "s-down-expired"), before);
+        assertNotEquals(before.accessToken(), renewed.accessToken(), "the login resumes when the provider is back");
     }
 
     @Test

@@ -1,0 +1,302 @@
+package io.renku.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.renku.gateway.harness.EchoUpstream;
+import io.renku.gateway.harness.KeycloakExtension;
+import io.renku.gateway.harness.LoadLoop;
+import io.renku.gateway.harness.Ports;
+import io.renku.gateway.harness.RedisProcess;
+import io.renku.gateway.harness.Replicas;
+import io.renku.gateway.harness.TomcatProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Fault drills on the upstream side and on the client side, against a Tomcat of its own set up like the shipped
+ * {@code server-config/tomcat} but with a small worker pool ({@code -Dgateway.http.maxThreads=16}), so that a slow
+ * client that held a worker thread would show at once: an upstream stopped under load (502 at once), an upstream
+ * that hangs (504 at {@code revproxy.readTimeoutMillis}), an upstream that trickles its body and a client that
+ * trickles its upload (both cut at {@code revproxy.maxResponseMillis}), and slowloris headers and slow uploads
+ * while a well-behaved client's answer times are measured.
+ */
+@ExtendWith(KeycloakExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UpstreamDrillsIT {
+    static final int READ_TIMEOUT = 2000;
+    static final int MAX_RESPONSE = 5000;
+    static final int THREADS = 16;
+    static EchoUpstream data;
+    static EchoUpstream ui;
+    static EchoUpstream kc;
+    static RedisProcess redis;
+    static TomcatProcess tomcat;
+    static int port;
+
+    @BeforeAll
+    static void start() throws IOException {
+        data = EchoUpstream.start(Ports.free());
+        ui = EchoUpstream.start(Ports.free());
+        kc = EchoUpstream.start(Ports.free());
+        int redisPort = Ports.free();
+        redis = RedisProcess.start(redisPort, Path.of(System.getProperty("it.work.dir", "target/it-work"),
+                "upstream-drills-redis-" + redisPort));
+        port = Ports.free();
+        Map<String, String> settings = Replicas.sharedSettings("http://127.0.0.1:" + port, data.url());
+        settings.put("redis.addresses", redis.address());
+        settings.put("revproxy.renkuServices.uiServer", ui.url());
+        settings.put("revproxy.renkuServices.keycloak", kc.url());
+        settings.put("revproxy.readTimeoutMillis", Integer.toString(READ_TIMEOUT));
+        settings.put("revproxy.maxResponseMillis", Integer.toString(MAX_RESPONSE));
+        Replicas replicas = Replicas.startWithJvmOptions("upstream-drills", List.of(port), settings,
+                List.of("-Xmx512m", "-Dgateway.http.maxThreads=" + THREADS));
+        tomcat = replicas.tomcat(0);
+    }
+
+    @AfterAll
+    static void stop() {
+        try (EchoUpstream d = data; EchoUpstream u = ui; EchoUpstream k = kc; RedisProcess r = redis) {
+            if (tomcat != null) {
+                tomcat.close();
+            }
+        }
+    }
+
+    static String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    @Test
+    @Order(1)
+    void anUpstreamStoppedUnderLoadIsA502AtOnce() throws Exception {
+        LoadLoop loop = new LoadLoop(2000, 4, 1, 2, Duration.ofSeconds(15), n -> LoadLoop.get(url("/page/" + n)));
+        loop.awaitDone(500, Duration.ofSeconds(60));
+        long stopped = System.nanoTime();
+        ui.close();
+        List<LoadLoop.Outcome> outcomes = loop.finish(Duration.ofSeconds(120));
+        ReplicaChecks.summary("upstream stopped", outcomes, stopped);
+        long slowest502 = 0;
+        for (LoadLoop.Outcome o : outcomes) {
+            assertTrue(o.status() == 200 || o.status() == 502, o.status() + ": " + o.body());
+            if (o.status() == 502) {
+                assertTrue(o.doneNanos() >= stopped, "a 502 before the upstream stopped");
+                slowest502 = Math.max(slowest502, o.millis());
+            }
+            if (o.sentNanos() > stopped + 500_000_000L) {
+                assertEquals(502, o.status(), "the upstream is gone, yet: " + o.body());
+            }
+        }
+        System.out.println("[drill] upstream stopped: slowest 502 " + slowest502 + " ms");
+        assertTrue(slowest502 < 1000, "a 502 took " + slowest502 + " ms");
+        assertTrue(outcomes.stream().anyMatch(o -> o.status() == 502));
+    }
+
+    @Test
+    @Order(2)
+    void anUpstreamThatHangsIsA504AtTheReadTimeout() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<long[]>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(pool.submit(() -> {
+                    long start = System.nanoTime();
+                    String answer = exchange("GET /api/data/hang?sleepMillis=8000 HTTP/1.1\r\nHost: x\r\n"
+                            + "Connection: close\r\n\r\n", null, 0, 0);
+                    return new long[] {status(answer), (System.nanoTime() - start) / 1_000_000};
+                }));
+            }
+            for (Future<long[]> call : calls) {
+                long[] result = call.get();
+                System.out.println("[drill] upstream hangs: " + result[0] + " after " + result[1] + " ms");
+                assertEquals(504, result[0]);
+                assertTrue(result[1] >= READ_TIMEOUT - 100 && result[1] < READ_TIMEOUT + 1500,
+                        "504 after " + result[1] + " ms, readTimeoutMillis " + READ_TIMEOUT);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void anUpstreamThatTricklesItsBodyIsCutAtTheTotalBound() throws Exception {
+        long start = System.nanoTime();
+        String answer = exchange("GET /api/data/trickle?trickleMillis=200 HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: close\r\n\r\n", null, 0, 0);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("[drill] trickling upstream: connection ended after " + millis + " ms (bound "
+                + MAX_RESPONSE + " ms), " + answer.length() + " bytes received");
+        assertEquals(200, status(answer), "the answer had started");
+        assertTrue(millis >= MAX_RESPONSE - 100 && millis < MAX_RESPONSE + READ_TIMEOUT + 1500,
+                "the connection ended after " + millis + " ms");
+        assertFalse(answer.endsWith("\r\n0\r\n\r\n"), "the cut answer ended like a whole one");
+    }
+
+    @Test
+    @Order(4)
+    void aClientThatTricklesItsUploadIsCutAtTheTotalBound() throws Exception {
+        long start = System.nanoTime();
+        String answer = exchange("POST /api/data/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n"
+                + "Connection: close\r\n\r\n", new byte[256], 200, 200);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        long answered = (firstByteNanos.get() - start) / 1_000_000;
+        System.out.println("[drill] trickling upload: answered " + status(answer) + " after " + answered
+                + " ms, connection closed after " + millis + " ms (bound " + MAX_RESPONSE + " ms)");
+        assertEquals(408, status(answer), answer);
+        assertTrue(answer.contains("revproxy.maxResponseMillis"), answer);
+        assertTrue(millis < MAX_RESPONSE + READ_TIMEOUT + 1500, "the upload held on for " + millis + " ms");
+    }
+
+    @Test
+    @Order(5)
+    void slowClientsDoNotStarveAWellBehavedOne() throws Exception {
+        List<Long> alone = wellBehaved(200);
+        List<Socket> loris = new ArrayList<>();
+        ExecutorService uploads = Executors.newFixedThreadPool(THREADS / 2);
+        try {
+            for (int i = 0; i < 200; i++) {
+                Socket socket = new Socket();
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                socket.getOutputStream().write(("GET /api/data/loris-" + i + " HTTP/1.1\r\nHost: x\r\nX-a: ")
+                        .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                loris.add(socket);
+            }
+            List<Future<String>> slow = new ArrayList<>();
+            for (int i = 0; i < THREADS / 2; i++) {
+                slow.add(uploads.submit(() -> exchange("POST /api/data/slow-upload HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Length: 1000000\r\nConnection: close\r\n\r\n", new byte[64], 200, 100)));
+            }
+            Thread.sleep(300);
+            Thread trickler = new Thread(() -> {
+                try {
+                    for (int round = 0; round < 20; round++) {
+                        for (Socket socket : loris) {
+                            socket.getOutputStream().write('a');
+                        }
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the gateway closed one: fine
+                }
+            });
+            trickler.start();
+            List<Long> during = wellBehaved(200);
+            trickler.interrupt();
+            long p99Alone = quantile(alone, 0.99);
+            long p99During = quantile(during, 0.99);
+            System.out.println("[drill] slow clients (200 slowloris connections, " + THREADS / 2
+                    + " slow uploads, " + THREADS + " worker threads): a well-behaved client's p50/p99 "
+                    + quantile(during, 0.5) + "/" + p99During + " ms, alone " + quantile(alone, 0.5) + "/" + p99Alone
+                    + " ms");
+            // starved, the client would wait for a slow upload to be cut (5 s) or a slowloris connection to time
+            // out (20 s); below half the bound is this busy machine's noise, not a pool held by slow clients
+            assertTrue(p99During < MAX_RESPONSE / 2, "the well-behaved client's p99 was " + p99During + " ms");
+            for (Future<String> upload : slow) {
+                assertEquals(408, status(upload.get()), "a slow upload is cut at revproxy.maxResponseMillis");
+            }
+        } finally {
+            uploads.shutdownNow();
+            for (Socket socket : loris) {
+                socket.close();
+            }
+        }
+    }
+
+    /** {@code count} sequential GETs through the gateway (to an upstream of their own); their times in ms (each must be a 200). */
+    private static List<Long> wellBehaved(int count) throws Exception {
+        List<Long> times = new ArrayList<>();
+        var http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            var response = http.send(LoadLoop.get(url("/api/kc/ok-" + i)).timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            times.add((System.nanoTime() - start) / 1_000_000);
+            assertEquals(200, response.statusCode(), response.body());
+        }
+        return times;
+    }
+
+    private static long quantile(List<Long> times, double q) {
+        List<Long> sorted = new ArrayList<>(times);
+        sorted.sort(null);
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    /**
+     * Sends {@code head} on a raw socket, then (when {@code chunk} is not null) up to {@code chunks} copies of it,
+     * one every {@code pauseMillis}, as a body; reads the answer to the end (or until 20 s of silence).
+     */
+    /** When the last {@link #exchange} on this thread received its answer's first byte. */
+    static final ThreadLocal<Long> firstByteNanos = ThreadLocal.withInitial(() -> 0L);
+
+    static String exchange(String head, byte[] chunk, int chunks, long pauseMillis) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            if (chunk != null) {
+                for (int i = 0; i < chunks && in.available() == 0; i++) {
+                    try {
+                        out.write(chunk);
+                        out.flush();
+                        Thread.sleep(pauseMillis);
+                    } catch (IOException closed) {
+                        break; // the gateway answered and closed: read what it said
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    if (answer.size() == 0) {
+                        firstByteNanos.set(System.nanoTime());
+                    }
+                    answer.write(buffer, 0, n);
+                }
+            } catch (SocketTimeoutException silent) {
+                answer.write("\n[no end within 20 s]".getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException reset) {
+                // a cut connection: what was read so far is the answer
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    static int status(String answer) {
+        if (!answer.startsWith("HTTP/1.1 ")) {
+            return -1;
+        }
+        return Integer.parseInt(answer.substring(9, 12));
+    }
+}
