@@ -149,6 +149,7 @@ public class GatewayProxyServlet extends ProxyServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
         String path = ForwardPath.of(rawPath(request));
+        RequestFraming.checkContentLength(java.util.Collections.list(request.getHeaders("Content-Length")));
         Route route = routes.resolve(path, ForwardPath.ruleView(path));
         CredentialInjector.checkAccess(route, credentialsOf(request));
         request.setAttribute(ROUTE, route);

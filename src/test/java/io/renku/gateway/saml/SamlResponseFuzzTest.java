@@ -30,18 +30,24 @@ class SamlResponseFuzzTest {
     private static final SamlForge IDP = new SamlForge("idp");
     private static final Optional<String> PENDING = Optional.of("_gwrequest1");
     private static final SamlProvider PROVIDER = provider();
-    private static final String SIGNED = IDP.responseXml(new SamlForge.Spec());
+    /** Re-signed every minute: the forged response is valid for five, and a long run lasts longer. */
+    private static String signed = IDP.responseXml(new SamlForge.Spec());
+    private static long signedAt = System.nanoTime();
 
     @FuzzTest(maxDuration = "5s")
     @DictionaryEntries({"<!DOCTYPE", "<!ENTITY", "&x;", "<saml:Assertion", "</saml:Assertion>", "ID=\"", "<!---->",
         "<saml:NameID>", "admin", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>", "xmlns:", "<ds:Signature", "\u0000"})
     void onlyTheGatewaysOwn400EscapesAndOnlyTheSignedUserIsAccepted(FuzzedDataProvider data) {
+        if (System.nanoTime() - signedAt > 60_000_000_000L) {
+            signed = IDP.responseXml(new SamlForge.Spec());
+            signedAt = System.nanoTime();
+        }
         String xml;
         if (data.consumeBoolean()) {
-            int at = data.consumeInt(0, SIGNED.length());
-            int drop = data.consumeInt(0, Math.min(64, SIGNED.length() - at));
+            int at = data.consumeInt(0, signed.length());
+            int drop = data.consumeInt(0, Math.min(64, signed.length() - at));
             String inserted = data.consumeRemainingAsString();
-            xml = SIGNED.substring(0, at) + inserted + SIGNED.substring(at + drop);
+            xml = signed.substring(0, at) + inserted + signed.substring(at + drop);
         } else {
             xml = data.consumeRemainingAsString();
         }
