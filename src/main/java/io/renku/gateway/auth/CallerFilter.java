@@ -80,7 +80,7 @@ public final class CallerFilter extends HttpFilter {
             }
         }
         try {
-            return bearer.authenticate(request.getHeader("Authorization"))
+            return bearer.authenticate(CredentialParser.single(request.getHeaders("Authorization")))
                     .orElseGet(() -> Identity.anonymous("anonymous"));
         } catch (GatewayException e) {
             // The Twirp endpoint answers every error in Twirp's own body, so it gets the failure to render itself.

@@ -30,6 +30,25 @@ public final class CredentialParser {
     }
 
     /**
+     * The one {@code Authorization} value of a request, given all of its values; null when there is none. Two or more
+     * are a 400 rather than "the first one wins": {@code Authorization} is a singleton field (RFC 9110 §11.6.2), and
+     * a gateway that reads one copy while another component (a framework behind it, a log filter) reads the other
+     * would judge one credential and let another stand beside it.
+     *
+     * @throws GatewayException 400 {@code invalid_request} when the request carries more than one
+     */
+    public static String single(java.util.Enumeration<String> values) {
+        if (values == null || !values.hasMoreElements()) {
+            return null;
+        }
+        String first = values.nextElement();
+        if (values.hasMoreElements()) {
+            throw BearerChallenge.invalidRequest("send one Authorization header, not several");
+        }
+        return first;
+    }
+
+    /**
      * The credential in {@code header}; empty when there is no header at all (an anonymous request).
      *
      * @throws GatewayException 400 with {@code WWW-Authenticate: Bearer error="invalid_request"} when malformed

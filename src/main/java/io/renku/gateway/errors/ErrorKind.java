@@ -15,6 +15,7 @@ public enum ErrorKind {
     REQUEST_TIMEOUT(408, "request-timeout", "Request timeout"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
+    UPGRADE_REQUIRED(426, "upgrade-required", "Upgrade required"),
     TOO_MANY_REQUESTS(429, "too-many-requests", "Too many requests"),
     INTERNAL(500, "internal", "Internal error"),
     BAD_GATEWAY(502, "bad-gateway", "Upstream failed"),

@@ -183,6 +183,7 @@ public class GatewayProxyServlet extends ProxyServlet {
             throws ServletException, IOException {
         request.setAttribute(DEADLINE, ExchangeDeadline.in(maxResponseMillis));
         String path = ForwardPath.of(rawPath(request));
+        RequestFraming.checkContentLength(java.util.Collections.list(request.getHeaders("Content-Length")));
         Route route = routes.resolve(path, ForwardPath.ruleView(path));
         CredentialInjector.checkAccess(route, credentialsOf(request));
         request.setAttribute(ROUTE, route);

@@ -140,6 +140,18 @@ public final class RequestFilter extends HttpFilter {
     }
 
     /**
+     * The path as the access log writes it: each segment without its {@code ;parameters}. A client (or a servlet
+     * container's URL rewriting) can put a session id there ({@code ;jsessionid=...}), and a log is no place for one;
+     * the route and the segments still say what was asked for.
+     */
+    static String loggedPath(String uri) {
+        if (uri == null || uri.indexOf(';') < 0) {
+            return uri;
+        }
+        return uri.replaceAll(";[^/]*", "");
+    }
+
+    /**
      * The access-log line's fields. No query string (it can carry codes and state), no header value, no cookie: the
      * caller is named by kind and subject (or anonymous id) only.
      */
@@ -149,7 +161,7 @@ public final class RequestFilter extends HttpFilter {
         fields.put("requestId", requestId);
         fields.put("traceId", trace.traceId());
         fields.put("method", request.getMethod());
-        fields.put("path", request.getRequestURI());
+        fields.put("path", loggedPath(request.getRequestURI()));
         fields.put("route", routeOf(request));
         fields.put("status", response.getStatus());
         fields.put("durationMs", nanos / 1_000_000.0);

@@ -1,5 +1,7 @@
 package io.renku.gateway.websocket;
 
+import io.renku.gateway.errors.ErrorKind;
+import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.Secret;
 import io.renku.gateway.proxy.RequestHeaderPolicy;
 import io.renku.gateway.proxy.SessionCookies;
@@ -19,7 +21,49 @@ import java.util.Objects;
  * are passed separately. The caller's validated access token is injected as {@code Authorization: Bearer}.
  */
 public final class HandshakeHeaders {
+    /** The only WebSocket version there is (RFC 6455 §4.1). */
+    static final String VERSION = "13";
+
     private HandshakeHeaders() {
+    }
+
+    /**
+     * True when an {@code Upgrade} token merely mentions WebSocket ({@code websocketx}, {@code WebSocket/13}): a request
+     * that is not a proper handshake (a POST, or such a token) but that a lenient container (Undertow) would still
+     * upgrade, after this gateway had not judged it as one.
+     */
+    public static boolean mentionsWebSocket(List<String> upgradeValues) {
+        for (String value : upgradeValues) {
+            if (value.toLowerCase(Locale.ROOT).contains("websocket")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Refuses a browser handshake the container would refuse anyway, before the gateway dials the upstream for it:
+     * otherwise every junk handshake costs an upstream WebSocket that is opened only to be aborted, and the browser
+     * gets the container's empty 426 or HTML 400 instead of a problem. One {@code Sec-WebSocket-Version: 13} (else
+     * 426 naming the version, RFC 6455 §4.4) and one {@code Sec-WebSocket-Key} that is base64 of 16 bytes (else 400).
+     */
+    public static void requireValid(List<String> versions, List<String> keys) {
+        if (versions.size() != 1 || !VERSION.equals(versions.get(0).trim())) {
+            throw new GatewayException(ErrorKind.UPGRADE_REQUIRED, "This endpoint speaks WebSocket version 13 (RFC "
+                    + "6455): send one Sec-WebSocket-Version: 13", null, Map.of("Sec-WebSocket-Version", VERSION));
+        }
+        byte[] key = null;
+        if (keys.size() == 1) {
+            try {
+                key = java.util.Base64.getDecoder().decode(keys.get(0).trim());
+            } catch (IllegalArgumentException notBase64) {
+                key = null;
+            }
+        }
+        if (key == null || key.length != 16) {
+            throw GatewayException.badRequest("A WebSocket handshake needs one Sec-WebSocket-Key: base64 of 16 random "
+                    + "bytes (RFC 6455 §4.1)");
+        }
     }
 
     /**

@@ -58,6 +58,9 @@ public final class WebSocketUpgradeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (!isWebSocketUpgrade(request)) {
+            if (HandshakeHeaders.mentionsWebSocket(Collections.list(request.getHeaders("Upgrade")))) {
+                throw GatewayException.badRequest("A WebSocket handshake is a GET with Upgrade: websocket");
+            }
             chain.doFilter(request, response);
             return;
         }
@@ -66,6 +69,8 @@ public final class WebSocketUpgradeFilter extends HttpFilter {
             throw new GatewayException(ErrorKind.FORBIDDEN, "A WebSocket with the session cookie must come from the"
                     + " gateway's own origin");
         }
+        HandshakeHeaders.requireValid(Collections.list(request.getHeaders("Sec-WebSocket-Version")),
+                Collections.list(request.getHeaders("Sec-WebSocket-Key")));
         Secret token = credentials(request).flatMap(UpstreamCredentials::accessToken).filter(t -> !t.isEmpty())
                 .orElseThrow(() -> new GatewayException(ErrorKind.UNAUTHORIZED,
                         "The session holds no access token; log in again", null, Map.of("WWW-Authenticate", "Bearer")));

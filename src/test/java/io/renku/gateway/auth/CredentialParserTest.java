@@ -109,4 +109,16 @@ class CredentialParserTest {
             assertEquals(grammar.matcher(token).matches(), CredentialParser.isB64Token(token), "char " + (int) c);
         }
     }
+
+    @Test
+    void twoAuthorizationHeadersAreRefusedNotReadAsTheFirst() {
+        GatewayException e = assertThrows(GatewayException.class, () -> CredentialParser.single(
+                java.util.Collections.enumeration(java.util.List.of("Bearer real", "Bearer forged"))));
+        assertEquals(ErrorKind.BAD_REQUEST, e.kind());
+        assertTrue(e.headers().get("WWW-Authenticate").contains("invalid_request"), e.headers().toString());
+        assertEquals("Bearer one", CredentialParser.single(java.util.Collections.enumeration(
+                java.util.List.of("Bearer one"))));
+        assertEquals(null, CredentialParser.single(java.util.Collections.emptyEnumeration()));
+        assertEquals(null, CredentialParser.single(null));
+    }
 }

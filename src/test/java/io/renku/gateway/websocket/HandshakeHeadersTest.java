@@ -78,4 +78,37 @@ class HandshakeHeadersTest {
     void upstreamUrlBecomesAWebSocketUrl(String http, String ws) {
         assertEquals(URI.create(ws), WebSocketRelay.webSocketUrl(URI.create(http)));
     }
+
+    @ParameterizedTest(name = "version {0}, keys {1}")
+    @CsvSource(delimiter = '|', value = {"8|dGhlIHNhbXBsZSBub25jZQ==|426", "x|dGhlIHNhbXBsZSBub25jZQ==|426",
+        "|dGhlIHNhbXBsZSBub25jZQ==|426", "13,13|dGhlIHNhbXBsZSBub25jZQ==|426", "13|short|400", "13||400",
+        "13|!!!!!!!!!!!!!!!!!!!!!!!=|400", "13|dGhlIHNhbXBsZSBub25jZQ==,dGhlIHNhbXBsZSBub25jZQ==|400",
+        "13|dGhlIHNhbXBsZSBub25jZSE=|400"})
+    void junkHandshakesAreRefusedBeforeTheUpstreamIsDialled(String versions, String keys, int status) {
+        io.renku.gateway.errors.GatewayException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.renku.gateway.errors.GatewayException.class, () -> HandshakeHeaders.requireValid(list(versions),
+                        list(keys)));
+        assertEquals(status, e.kind().status(), e.getMessage());
+        if (status == 426) {
+            assertEquals("13", e.headers().get("Sec-WebSocket-Version"));
+        }
+    }
+
+    @Test
+    void aWellFormedHandshakeIsAdmitted() {
+        HandshakeHeaders.requireValid(List.of("13"), List.of("dGhlIHNhbXBsZSBub25jZQ=="));
+        HandshakeHeaders.requireValid(List.of(" 13 "), List.of(" dGhlIHNhbXBsZSBub25jZQ== "));
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return commaSeparated == null || commaSeparated.isEmpty() ? List.of() : List.of(commaSeparated.split(","));
+    }
+
+    @Test
+    void anUpgradeThatMerelyMentionsWebSocketIsToldApart() {
+        assertTrue(HandshakeHeaders.mentionsWebSocket(List.of("websocketx")));
+        assertTrue(HandshakeHeaders.mentionsWebSocket(List.of("h2c", "WebSocket/13")));
+        assertFalse(HandshakeHeaders.mentionsWebSocket(List.of("h2c")));
+        assertFalse(HandshakeHeaders.mentionsWebSocket(List.of()));
+    }
 }
