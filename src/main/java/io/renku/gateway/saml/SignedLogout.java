@@ -21,8 +21,8 @@ import org.w3c.dom.Document;
  * {@code LogoutRequest} does not check (it knows only the Redirect binding's query signature).
  *
  * <p>Security notes. Exactly one {@code ds:Signature} in the whole document, a child of the root {@code LogoutRequest};
- * exactly one {@code Reference}, naming the root's own {@code ID}: so the signed element is the one whose NameID and
- * SessionIndex are read, and no wrapped copy can be slipped beside it. The signature must verify with a certificate
+ * exactly one {@code Reference}, naming the root's own {@code ID}, which no other element carries: so the signed
+ * element is the one whose NameID and SessionIndex are read, and no wrapped copy can be slipped beside it. The signature must verify with a certificate
  * of the IdP's metadata (a certificate inside the message is never trusted on its own), SHA-1 refused.
  */
 final class SignedLogout {
@@ -44,6 +44,16 @@ final class SignedLogout {
             }
             if (all.getLength() != 1 || own.getLength() != 1) {
                 return "its signature does not cover the whole LogoutRequest (signature wrapping is refused)";
+            }
+            NodeList withIds = Util.query(document, "//*[@ID]");
+            int sameId = 0;
+            for (int i = 0; i < withIds.getLength(); i++) {
+                if (id.equals(((Element) withIds.item(i)).getAttribute("ID"))) {
+                    sameId++;
+                }
+            }
+            if (sameId != 1) {
+                return "its ID is not unique in the document (signature wrapping is refused)";
             }
             Node signature = own.item(0);
             NodeList references = Util.query(null, "ds:SignedInfo/ds:Reference", signature);

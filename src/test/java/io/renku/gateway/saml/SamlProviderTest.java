@@ -226,6 +226,16 @@ class SamlProviderTest {
                 + "<samlp:SessionIndex>" + sessionIndex + "</samlp:SessionIndex></samlp:LogoutRequest>";
     }
 
+    /** {@code signed}'s signature on a forged request of the same ID (another session), the original inside it. */
+    private static String duplicateId(String signed) {
+        java.util.regex.Matcher signature = java.util.regex.Pattern.compile("(?s)<ds:Signature.*</ds:Signature>")
+                .matcher(signed);
+        assertTrue(signature.find(), signed);
+        String original = signed.replace(signature.group(), "");
+        return postedRequest("_lr2", "idp-session-1").replace("</saml:Issuer>", "</saml:Issuer>" + signature.group()
+                + "<samlp:Extensions>" + original + "</samlp:Extensions>");
+    }
+
     @Test
     void aPostedLogoutRequestMustBeSignedAsAWholeByTheIdpAndIsAnsweredWithAPostedLogoutResponse() throws Exception {
         SamlProvider provider = provider(true);
@@ -242,7 +252,9 @@ class SamlProviderTest {
                 signedOther.replace("idp-session-2", "idp-session-1"),
                 // the IdP's signed request wrapped inside an unsigned one that names another session
                 postedRequest("_lr3", "idp-session-1").replace("<saml:NameID>", "<samlp:Extensions>" + signedOther
-                        + "</samlp:Extensions><saml:NameID>"));
+                        + "</samlp:Extensions><saml:NameID>"),
+                // the IdP's signature moved onto a forged root with the same ID, the signed original tucked inside
+                duplicateId(signedOther));
         for (String xml : bad) {
             GatewayException refused = assertThrows(GatewayException.class, () -> logouts.answerPosted(
                     SamlForge.encode(xml), null), xml);
