@@ -51,6 +51,29 @@ public final class Deployments {
         return war.addAsWebInfResource(new StringAsset(changed), "web.xml");
     }
 
+    /**
+     * The built WAR under another name with these context-params added to web.xml: settings web.xml does not list
+     * (a provider's own keys, such as {@code login.providers.saml.tokenEndpoint}). A -D setting of the same name
+     * still wins, as everywhere.
+     */
+    public static WebArchive withAddedContextParams(String archiveName, java.util.Map<String, String> values) {
+        WebArchive war = built(archiveName);
+        String webXml;
+        try (InputStream in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
+            webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        StringBuilder added = new StringBuilder();
+        values.forEach((name, value) -> added.append("<context-param><param-name>").append(name)
+                .append("</param-name><param-value>").append(value.replace("&", "&amp;").replace("<", "&lt;"))
+                .append("</param-value></context-param>\n"));
+        int at = webXml.indexOf("<context-param>");
+        String changed = webXml.substring(0, at) + added + webXml.substring(at);
+        war.delete("WEB-INF/web.xml");
+        return war.addAsWebInfResource(new StringAsset(changed), "web.xml");
+    }
+
     /** The built WAR under another name (another context path). */
     public static WebArchive built(String archiveName) {
         File file = new File(System.getProperty("it.war", "target/gateway.war"));

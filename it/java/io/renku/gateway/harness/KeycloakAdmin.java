@@ -56,6 +56,30 @@ public final class KeycloakAdmin {
         call("PUT", "/admin/realms/" + realm + "/clients/" + representation.path("id").asText(), representation);
     }
 
+    /**
+     * Points the SAML client {@code clientId}'s logout service (POST and Redirect bindings) at {@code url} and switches
+     * its front-channel logout off, so Keycloak calls {@code url} itself (back-channel, POST binding) when a session
+     * ends elsewhere, and answers the client's own LogoutRequest there.
+     */
+    public void setSamlLogoutUrl(String realm, String clientId, String url) {
+        JsonNode found = call("GET", "/admin/realms/" + realm + "/clients?clientId="
+                + URLEncoder.encode(clientId, StandardCharsets.UTF_8), null);
+        ObjectNode representation = (ObjectNode) found.get(0);
+        representation.put("frontchannelLogout", false);
+        ObjectNode attributes = representation.with("attributes");
+        attributes.put("saml_single_logout_service_url_post", url);
+        attributes.put("saml_single_logout_service_url_redirect", url);
+        call("PUT", "/admin/realms/" + realm + "/clients/" + representation.path("id").asText(), representation);
+    }
+
+    /** The ids of {@code username}'s current sessions in {@code realm}. */
+    public java.util.Set<String> sessionIds(String realm, String username) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        call("GET", "/admin/realms/" + realm + "/users/" + userId(realm, username) + "/sessions", null)
+                .forEach(s -> ids.add(s.path("id").asText()));
+        return ids;
+    }
+
     /** Ends every session of {@code username} in {@code realm}, as the admin console's "Sign out" does. */
     public void logOutUser(String realm, String username) {
         JsonNode users = call("GET", "/admin/realms/" + realm + "/users?exact=true&username="

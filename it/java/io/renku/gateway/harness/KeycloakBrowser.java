@@ -148,6 +148,26 @@ public final class KeycloakBrowser {
         throw new AssertionError("the login chain did not end");
     }
 
+    /**
+     * A SAML login of the demo user through the gateway's provider {@code providerId}: the AuthnRequest followed to
+     * Keycloak, the credentials posted, Keycloak's POST-binding form posted to the gateway's ACS. Returns the session
+     * cookie as a {@code Cookie} header.
+     */
+    public String logInWithSaml(Http http, String providerId) throws IOException, InterruptedException {
+        HttpResponse<String> started = http.get("api/auth/saml/new?provider_id="
+                + URLEncoder.encode(providerId, StandardCharsets.UTF_8));
+        check(started.statusCode() == 302, "the gateway answered " + started.statusCode() + ": " + started.body());
+        String cookie = cookie(started, null);
+        HttpResponse<String> form = postCredentials(location(started));
+        check(form.statusCode() == 200, "Keycloak answered " + form.statusCode() + " instead of its POST form");
+        String samlResponse = hiddenFields(form.body()).get("SAMLResponse");
+        check(samlResponse != null, "Keycloak's form carries a SAMLResponse");
+        HttpResponse<String> done = http.postForm("api/auth/saml/assertions", form(Map.of("SAMLResponse",
+                samlResponse)), "Cookie", cookie, "Accept", "text/html");
+        check(done.statusCode() == 302, "the gateway's ACS answered " + done.statusCode() + ": " + done.body());
+        return cookie(done, cookie);
+    }
+
     /** {@code absolute} as a path relative to the gateway at {@code base}. */
     public static String relative(URL base, String absolute) {
         check(absolute.startsWith(base.toString()), absolute + " is not on " + base);

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import io.renku.gateway.harness.Deployments;
 import io.renku.gateway.harness.GatewayIT;
+import io.renku.gateway.harness.Http;
+import io.renku.gateway.harness.KeycloakBrowser;
 import io.renku.gateway.harness.PasswordGrant;
 import io.renku.gateway.harness.WebSocketEchoUpstream;
 import io.renku.gateway.harness.WebSocketEchoUpstream.Handshake;
@@ -20,6 +23,7 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -137,6 +141,44 @@ class WebSocketIT {
         assertFalse(headers.get("x-forwarded-host").contains("evil"), headers.get("x-forwarded-host"));
         assertEquals("other=1", headers.get("cookie"), "the gateway's session cookie stays with the gateway");
         assertEquals("yes", headers.get("x-kept"));
+    }
+
+    @Test
+    void theUpstreamHandshakeCarriesAGatewaySignedIdentityAndNeverTheClientsOwn() throws Exception {
+        String token = PasswordGrant.demoAccessToken("renku", "renku", "renku-secret");
+        WebSocket ws = connect("ui-server/ws", new Recorder(), "Authorization", "Bearer " + token,
+                "Renku-Auth-Identity", "forged");
+        Map<String, String> headers = last().headers();
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get();
+        JWTClaimsSet bearer = verified(headers.get("renku-auth-identity"));
+        assertEquals(com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet().getSubject(), bearer.getSubject());
+        assertEquals("bearer", bearer.getStringClaim("login_provider"));
+        assertEquals(List.of(upstream.url()), bearer.getAudience(), "aud is the WebSocket upstream's origin");
+        assertEquals(base.toString().replaceAll("/$", ""), bearer.getIssuer());
+        assertTrue(bearer.getExpirationTime().getTime() - bearer.getIssueTime().getTime() <= 60_000);
+
+        // A SAML-only session has no access token to inject: the identity is what tells the upstream who it is.
+        String session = new KeycloakBrowser().logInWithSaml(new Http(base), "saml");
+        WebSocket saml = connect("ui-server/ws", new Recorder(), "Cookie", session, "Renku-Auth-Identity", "forged");
+        Map<String, String> samlHeaders = last().headers();
+        saml.sendClose(WebSocket.NORMAL_CLOSURE, "").get();
+        JWTClaimsSet claims = verified(samlHeaders.get("renku-auth-identity"));
+        assertEquals("demo", claims.getSubject());
+        assertEquals("saml", claims.getStringClaim("login_provider"));
+        assertFalse(claims.getStringListClaim("roles").isEmpty(), claims.toString());
+        assertFalse(samlHeaders.containsKey("authorization"), "no token to inject: " + samlHeaders);
+    }
+
+    /** The claims of {@code jwt} once its signature verified against the gateway's JWK Set; never the forged value. */
+    private JWTClaimsSet verified(String jwt) throws Exception {
+        assertTrue(jwt != null && !jwt.contains("forged"), "the gateway's own identity, not the client's: " + jwt);
+        var jwks = new Http(base).get("api/auth/.well-known/jwks.json");
+        assertEquals(200, jwks.statusCode(), jwks.body());
+        com.nimbusds.jwt.SignedJWT signed = com.nimbusds.jwt.SignedJWT.parse(jwt);
+        com.nimbusds.jose.jwk.JWKSet keys = com.nimbusds.jose.jwk.JWKSet.parse(jwks.body());
+        assertTrue(signed.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(keys.getKeyByKeyId(
+                signed.getHeader().getKeyID()).toECKey())), "verifies against the published key");
+        return signed.getJWTClaimsSet();
     }
 
     @Test

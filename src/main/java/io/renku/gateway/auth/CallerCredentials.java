@@ -19,8 +19,9 @@ import java.util.function.BiFunction;
 
 /**
  * What the proxy may inject for one caller, read lazily (a route that injects nothing decrypts nothing): a session's
- * stored Keycloak ({@code renku}) and GitLab ({@code gitlab}) tokens; a Bearer or Basic caller's own validated token
- * (never a stored one); an anonymous caller's stable id ({@link AnonymousIds}), which costs no stored session.
+ * stored user tokens (those of the provider it logged in with when it has any, else Keycloak's {@code renku}) and
+ * GitLab ({@code gitlab}) tokens; a Bearer or Basic caller's own validated token (never a stored one); an anonymous
+ * caller's stable id ({@link AnonymousIds}), which costs no stored session.
  *
  * <p>Refresh hook: a stored token set passes through {@code refresh} (the deployment's
  * {@link io.renku.gateway.login.TokenRefresher#fresh}) when it is first read, so a token about to expire is renewed
@@ -100,9 +101,30 @@ final class CallerCredentials implements UpstreamCredentials {
 
     private Optional<TokenSet> renku() {
         if (renku == null) {
-            renku = stored(RENKU);
+            renku = userTokens();
         }
         return renku;
+    }
+
+    /**
+     * The tokens that speak for the user: those of the provider the session logged in with, when it stored any (a
+     * generic OIDC provider's, or the access and refresh token a SAML provider's RFC 7522 exchange issued), else
+     * {@code renku}'s. GitLab's tokens keep their own headers.
+     */
+    private Optional<TokenSet> userTokens() {
+        if (identity.method() != AuthMethod.SESSION) {
+            return Optional.empty();
+        }
+        HttpSession session = request.getSession(false);
+        Optional<String> login = session == null ? Optional.empty() : SessionUser.provider(session)
+                .filter(p -> !p.equals(RENKU) && !p.equals(GITLAB));
+        if (login.isPresent()) {
+            Optional<TokenSet> own = stored(login.get());
+            if (own.isPresent()) {
+                return own;
+            }
+        }
+        return stored(RENKU);
     }
 
     private Optional<TokenSet> gitlab() {

@@ -13,7 +13,6 @@ import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.token.Tokens;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
-import io.renku.gateway.config.LoginSettings.Provider;
 import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.Secret;
@@ -25,7 +24,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One refresh-token grant (RFC 6749 §6) at a provider's token endpoint, with the same client authentication as the
+ * One refresh-token grant (RFC 6749 §6) at a provider's token endpoint (an OIDC provider's, or the one a SAML provider's
+ * RFC 7522 exchange used), with the same client authentication as the
  * login ({@code client_secret_basic}, or the client id alone for a public client). Plain Java, so a test can run it
  * against a provider of its own; {@link TokenRefresher} decides when to call it and makes sure only one replica does.
  *
@@ -44,16 +44,19 @@ final class RefreshGrant {
     }
 
     Optional<TokenSet> refresh(OidcProvider provider, TokenSet current) {
+        return refresh(TokenEndpoint.of(provider), current);
+    }
+
+    Optional<TokenSet> refresh(TokenEndpoint provider, TokenSet current) {
         Secret refreshToken = current.refreshToken().orElseThrow(
                 () -> new IllegalArgumentException("no refresh token to refresh with"));
-        URI endpoint = provider.discovered().metadata().getTokenEndpointURI();
-        Provider settings = provider.settings();
+        URI endpoint = provider.endpoint().get();
         RefreshTokenGrant grant = new RefreshTokenGrant(new RefreshToken(refreshToken.reveal()));
-        ClientID clientId = new ClientID(settings.clientId());
-        TokenRequest request = settings.clientSecret().isEmpty()
+        ClientID clientId = new ClientID(provider.clientId());
+        TokenRequest request = provider.clientSecret().isEmpty()
                 ? new TokenRequest(endpoint, clientId, grant)
                 : new TokenRequest(endpoint, new ClientSecretBasic(clientId,
-                        new com.nimbusds.oauth2.sdk.auth.Secret(settings.clientSecret().reveal())), grant);
+                        new com.nimbusds.oauth2.sdk.auth.Secret(provider.clientSecret().reveal())), grant);
         HTTPRequest http = request.toHTTPRequest();
         int millis = (int) Math.min(Integer.MAX_VALUE, provider.timeout().toMillis());
         http.setConnectTimeout(millis);

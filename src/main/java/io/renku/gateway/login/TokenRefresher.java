@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,7 +49,7 @@ public final class TokenRefresher {
     /** The lock's time to live; renewed while its holder is alive, so it only bounds a crashed holder. */
     private static final Duration LOCK_TTL = Duration.ofSeconds(10);
 
-    private final Map<String, OidcProvider> providers;
+    private final Map<String, TokenEndpoint> providers;
     private final String userProvider;
     private final SessionTokens tokens;
     private final Locks locks;
@@ -68,8 +69,21 @@ public final class TokenRefresher {
     public TokenRefresher(Map<String, OidcProvider> providers, String userProvider, SessionTokens tokens, Locks locks,
             ShortLivedValues handoff, TokenCipher cipher, Duration skew, Duration wait, Clock clock,
             GatewayMetrics metrics) {
+        this(providers, List.of(), userProvider, tokens, locks, handoff, cipher, skew, wait, clock, metrics);
+    }
+
+    /**
+     * {@code others} are token endpoints of providers that are not OIDC providers (a SAML provider's RFC 7522
+     * {@code tokenEndpoint}): their tokens are refreshed the same way, with the refresh token at that endpoint.
+     */
+    public TokenRefresher(Map<String, OidcProvider> providers, List<TokenEndpoint> others, String userProvider,
+            SessionTokens tokens, Locks locks, ShortLivedValues handoff, TokenCipher cipher, Duration skew,
+            Duration wait, Clock clock, GatewayMetrics metrics) {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.providers = Map.copyOf(providers);
+        Map<String, TokenEndpoint> endpoints = new java.util.LinkedHashMap<>();
+        providers.values().forEach(p -> endpoints.put(p.id(), TokenEndpoint.of(p)));
+        others.forEach(e -> endpoints.put(e.id(), e));
+        this.providers = Map.copyOf(endpoints);
         this.userProvider = Objects.requireNonNull(userProvider, "userProvider");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.locks = Objects.requireNonNull(locks, "locks");
@@ -96,7 +110,7 @@ public final class TokenRefresher {
         if (!due(current)) {
             return current;
         }
-        OidcProvider provider = providers.get(current.provider());
+        TokenEndpoint provider = providers.get(current.provider());
         Optional<TokenSet> refreshed;
         try {
             refreshed = coordinated(session.getId(), provider, current);
@@ -127,7 +141,7 @@ public final class TokenRefresher {
     }
 
     /** The refresh outcome for {@code current}: one replica asks the provider, the others adopt what it published. */
-    private Optional<TokenSet> coordinated(String sessionId, OidcProvider provider, TokenSet current) {
+    private Optional<TokenSet> coordinated(String sessionId, TokenEndpoint provider, TokenSet current) {
         String lock = "refresh:" + sessionId + ":" + provider.id();
         String slot = "refreshed:" + sessionId + ":" + provider.id();
         String replaces = fingerprint(current.refreshToken().orElseThrow());

@@ -2,12 +2,7 @@ package io.renku.gateway.proxy;
 
 import io.renku.gateway.auth.Callers;
 import io.renku.gateway.config.RevproxySettings;
-import io.renku.gateway.model.AuthMethod;
 import io.renku.gateway.model.Identity;
-import io.renku.gateway.session.SessionUser;
-import jakarta.servlet.http.HttpSession;
-import java.util.ArrayList;
-import java.util.List;
 import io.renku.gateway.config.RouteSettings;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.metrics.GatewayMetrics;
@@ -272,24 +267,9 @@ public class GatewayProxyServlet extends ProxyServlet {
             Identity caller = Callers.of(request);
             if (!caller.isAnonymous()) {
                 proxyRequest.setHeader(IdentityAssertions.HEADER, identityAssertions.assertion(
-                        callerOf(request, caller), origin(route.upstream())));
+                        IdentityAssertions.callerOf(request, caller), origin(route.upstream())));
             }
         }
-    }
-
-    /** The login provider and roles of a session caller (a SAML IdP's Role attributes); Bearer callers have none. */
-    private static IdentityAssertions.Caller callerOf(HttpServletRequest request, Identity identity) {
-        HttpSession session = identity.method() == AuthMethod.SESSION ? request.getSession(false) : null;
-        if (session == null) {
-            return new IdentityAssertions.Caller(identity, identity.method().name().toLowerCase(Locale.ROOT),
-                    List.of());
-        }
-        Map<String, List<String>> attributes = SessionUser.attributes(session);
-        List<String> roles = new ArrayList<>();
-        for (String name : List.of("Role", "roles", "groups")) {
-            roles.addAll(attributes.getOrDefault(name, List.of()));
-        }
-        return new IdentityAssertions.Caller(identity, SessionUser.provider(session).orElse("session"), roles);
     }
 
     /** Only what the gateway itself saw: the client's own X-Forwarded-* were dropped by the policy. */

@@ -101,6 +101,29 @@ public final class IdentityAssertions {
                 IdentityAssertionSettings.SIGNING_KEY + " cannot be used: " + why);
     }
 
+    /**
+     * The claims' source for {@code identity}: a session caller's login provider and roles (a SAML IdP's
+     * {@code Role}, {@code roles} and {@code groups} attributes); Bearer and Basic callers have none.
+     */
+    public static Caller callerOf(jakarta.servlet.http.HttpServletRequest request, Identity identity) {
+        jakarta.servlet.http.HttpSession session = identity.method() == io.renku.gateway.model.AuthMethod.SESSION
+                ? request.getSession(false) : null;
+        if (session == null) {
+            return new Caller(identity, identity.method().name().toLowerCase(java.util.Locale.ROOT), List.of());
+        }
+        java.util.Map<String, List<String>> attributes = io.renku.gateway.session.SessionUser.attributes(session);
+        List<String> roles = new java.util.ArrayList<>();
+        for (String name : List.of("Role", "roles", "groups")) {
+            roles.addAll(attributes.getOrDefault(name, List.of()));
+        }
+        return new Caller(identity, io.renku.gateway.session.SessionUser.provider(session).orElse("session"), roles);
+    }
+
+    /** The {@code aud} of an upstream: its origin, {@code scheme://host[:port]}. */
+    public static String audience(URI upstream) {
+        return GatewayProxyServlet.origin(upstream);
+    }
+
     /** The JWK Set upstreams verify with (public parts only). */
     public JWKSet publicKeys() {
         return publicKeys;

@@ -145,14 +145,37 @@ public final class SamlResource {
     }
 
     /**
+     * Single logout, HTTP-POST binding: an IdP's {@code LogoutRequest} posted by the browser or, for back-channel
+     * logout, by the IdP itself (Keycloak does so when the client's front-channel logout is off), with an enveloped
+     * signature that must cover the whole request; or the IdP's {@code LogoutResponse} to the gateway's own request,
+     * which sends the browser on to the validated RelayState.
+     */
+    @POST
+    @Path("slo")
+    @Consumes(MediaType.WILDCARD)
+    public Response singleLogoutPosted(@HeaderParam("Content-Type") String contentType, InputStream body) {
+        Map<String, List<String>> form = form(contentType, body);
+        String samlRequest = single(form, "SAMLRequest");
+        String relayState = single(form, "RelayState");
+        if (samlRequest == null) {
+            if (single(form, "SAMLResponse") == null) {
+                throw GatewayException.badRequest("A single logout message needs SAMLRequest or SAMLResponse.");
+            }
+            return Response.status(Response.Status.FOUND).location(redirects.validate(relayState))
+                    .header("Cache-Control", "no-store").build();
+        }
+        return logouts.answerPosted(samlRequest, relayState);
+    }
+
+    /**
      * The form body, read here rather than by the container or Jersey's form reader, which answer an odd content type
      * or charset with a 500 and may have consumed the body already; at most {@link #MAX_FORM_BYTES}.
      */
     static Map<String, List<String>> form(String contentType, InputStream body) {
         String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
         if (!type.startsWith("application/x-www-form-urlencoded")) {
-            throw new GatewayException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "The assertion consumer service takes an "
-                    + "HTML form post (application/x-www-form-urlencoded) with a SAMLResponse field.");
+            throw new GatewayException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "This SAML endpoint takes an "
+                    + "HTML form post (application/x-www-form-urlencoded) with a SAMLResponse or SAMLRequest field.");
         }
         byte[] bytes;
         try {
@@ -230,42 +253,14 @@ public final class SamlResource {
                 + "used already, or the session has ended). Start the login again.");
     }
 
-    /** The re-post page's one script; the page's content security policy allows exactly this script by its hash. */
-    private static final String RESUBMIT_SCRIPT = "document.forms[0].submit();";
-    private static final String RESUBMIT_CSP = "default-src 'none'; script-src 'sha256-"
-            + java.util.Base64.getEncoder().encodeToString(sha256(RESUBMIT_SCRIPT)) + "'; form-action 'self'; "
-            + "frame-ancestors 'none'; base-uri 'none'";
-
     private static Response resubmit(String samlResponse, String relayState) {
-        StringBuilder page = new StringBuilder(512 + samlResponse.length());
-        page.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Logging in</title></head>")
-                .append("<body><form method=\"post\" action=\"assertions\">")
-                .append(hidden("SAMLResponse", samlResponse));
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("SAMLResponse", samlResponse);
         if (relayState != null) {
-            page.append(hidden("RelayState", relayState));
+            fields.put("RelayState", relayState);
         }
-        page.append(hidden(RESUBMITTED, "1"))
-                .append("<noscript><button type=\"submit\">Continue</button></noscript></form><script>")
-                .append(RESUBMIT_SCRIPT).append("</script></body></html>");
-        return Response.ok(page.toString(), "text/html; charset=utf-8").header("Cache-Control", "no-store")
-                .header("Referrer-Policy", "no-referrer").header("Content-Security-Policy", RESUBMIT_CSP).build();
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
-
-    private static String hidden(String name, String value) {
-        return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + escape(value) + "\">";
-    }
-
-    private static String escape(String value) {
-        return value.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
+        fields.put(RESUBMITTED, "1");
+        return SamlPages.page("assertions", "'self'", fields);
     }
 
     static GatewayException unavailable(String id) {

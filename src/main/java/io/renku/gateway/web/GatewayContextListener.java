@@ -6,6 +6,7 @@ import io.renku.gateway.config.GatewaySettings;
 import io.renku.gateway.login.AuthApplication;
 import io.renku.gateway.login.AuthServlet;
 import io.renku.gateway.login.OidcProvider;
+import io.renku.gateway.login.TokenEndpoint;
 import io.renku.gateway.login.TokenRefresher;
 import io.renku.gateway.metrics.GatewayMetrics;
 import io.renku.gateway.session.MeteredSessionRepository;
@@ -159,8 +160,13 @@ public final class GatewayContextListener implements ServletContextListener {
                 .orElseGet(LocalLocks::new);
         ShortLivedValues handoff = redis.map(r -> ShortLivedValues.redis(r, settings.redis().keyNamespace()))
                 .orElseGet(ShortLivedValues::local);
-        TokenRefresher refresher = new TokenRefresher(loginProviders, settings.login().defaultChain().get(0),
-                new SessionTokens(cipher), locks, handoff, cipher, settings.refresh().skew(),
+        List<TokenEndpoint> exchanged = settings.login().samlProviders().values().stream()
+                .filter(p -> p.tokenEndpoint().isPresent())
+                .map(p -> new TokenEndpoint(p.id(), () -> p.tokenEndpoint().get(), p.clientId(), p.clientSecret(),
+                        IDP_TIMEOUT))
+                .toList();
+        TokenRefresher refresher = new TokenRefresher(loginProviders, exchanged,
+                settings.login().defaultChain().get(0), new SessionTokens(cipher), locks, handoff, cipher, settings.refresh().skew(),
                 IDP_TIMEOUT.multipliedBy(2).plusSeconds(2), Clock.systemUTC(), metrics);
         GatewayContext context = new GatewayContext(settings, redis, sessions,
                 new SignedCookieSessionIdResolver(SessionCookieCodec.of(settings.sessions()), settings.sessions()),

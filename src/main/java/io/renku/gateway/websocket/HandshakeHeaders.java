@@ -3,6 +3,7 @@ package io.renku.gateway.websocket;
 import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.Secret;
+import io.renku.gateway.proxy.IdentityAssertions;
 import io.renku.gateway.proxy.RequestHeaderPolicy;
 import io.renku.gateway.proxy.SessionCookies;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The headers of the gateway's own handshake with the upstream, from the browser's handshake. The HTTP proxy's rules
@@ -18,7 +20,8 @@ import java.util.Objects;
  * {@code Renku-Auth-*}, {@code Gitlab-Access-Token*} and {@code X-Forwarded-*} never pass, because the upstream trusts
  * them as the gateway's word, and the gateway's session cookie never leaves it. The {@code Sec-WebSocket-*} headers
  * belong to the browser's hop: the upstream hop gets its own key from the JDK client, and the offered subprotocols
- * are passed separately. The caller's validated access token is injected as {@code Authorization: Bearer}.
+ * are passed separately. The caller's validated access token is injected as {@code Authorization: Bearer}, and the
+ * gateway-signed identity as {@code Renku-Auth-Identity} when the deployment issues one, as on proxied HTTP requests.
  */
 public final class HandshakeHeaders {
     /** The only WebSocket version there is (RFC 6455 §4.1). */
@@ -73,7 +76,17 @@ public final class HandshakeHeaders {
      */
     public static Map<String, List<String>> forUpstream(Map<String, List<String>> client, SessionCookies cookies,
             Map<String, String> forwarded, Secret accessToken) {
-        Objects.requireNonNull(accessToken, "accessToken");
+        return forUpstream(client, cookies, forwarded, Optional.of(Objects.requireNonNull(accessToken, "accessToken")),
+                Optional.empty());
+    }
+
+    /**
+     * As above, with the caller's access token when it has one, and the gateway-signed identity assertion
+     * ({@code Renku-Auth-Identity}) when the deployment issues them; a client's own {@code Renku-Auth-Identity} never
+     * passes (it is a {@code Renku-Auth-*} header).
+     */
+    public static Map<String, List<String>> forUpstream(Map<String, List<String>> client, SessionCookies cookies,
+            Map<String, String> forwarded, Optional<Secret> accessToken, Optional<String> identityAssertion) {
         List<String> connection = client.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("Connection"))
                 .flatMap(e -> e.getValue().stream()).toList();
         RequestHeaderPolicy policy = RequestHeaderPolicy.forConnectionHeaders(connection);
@@ -99,7 +112,8 @@ public final class HandshakeHeaders {
                 headers.put(name, List.of(value));
             }
         });
-        headers.put("Authorization", List.of("Bearer " + accessToken.reveal()));
+        accessToken.ifPresent(token -> headers.put("Authorization", List.of("Bearer " + token.reveal())));
+        identityAssertion.ifPresent(jwt -> headers.put(IdentityAssertions.HEADER, List.of(jwt)));
         return headers;
     }
 

@@ -6,6 +6,7 @@ import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.model.AuthMethod;
 import io.renku.gateway.model.Identity;
 import io.renku.gateway.model.Secret;
+import io.renku.gateway.proxy.IdentityAssertions;
 import io.renku.gateway.proxy.SessionCookies;
 import io.renku.gateway.proxy.UpstreamCredentials;
 import io.renku.gateway.web.GatewayContext;
@@ -30,7 +31,9 @@ import java.util.Optional;
  * Admits a WebSocket upgrade on {@code /ui-server/ws}: the caller must be authenticated (a session or a validated
  * Bearer/Basic token: 401 otherwise), a session caller's browser must be on the gateway's own origin (a cookie rides
  * along on a cross-site handshake, which would let any site open a socket with the user's token), and the upstream
- * must accept the gateway's own handshake, which carries the caller's access token; a failure there is a 502 or 504
+ * must accept the gateway's own handshake, which carries the caller's access token and, with
+ * {@code revproxy.identityAssertion}, the gateway-signed {@code Renku-Auth-Identity} (then a session without any
+ * access token, such as a SAML-only login, may connect too, as it may use HTTP routes); a failure there is a 502 or 504
  * problem while the browser still speaks HTTP. Only then does the request go on to the container's WebSocket filter,
  * wrapped so that its user principal is the open {@link UpstreamSocket}. Other requests pass untouched (a plain GET
  * of the path is proxied like any UI path).
@@ -43,6 +46,8 @@ public final class WebSocketUpgradeFilter extends HttpFilter {
 
     private transient WebSocketRelay relay;
     private transient SessionCookies cookies;
+    private transient IdentityAssertions identityAssertions;
+    private transient String audience;
 
     @Override
     public void init() throws ServletException {
@@ -52,6 +57,9 @@ public final class WebSocketUpgradeFilter extends HttpFilter {
         }
         relay = r;
         cookies = new SessionCookies(context.settings().routes().sessionCookieName());
+        identityAssertions = getServletContext().getAttribute(IdentityAssertions.ATTRIBUTE)
+                instanceof IdentityAssertions a ? a : null;
+        audience = IdentityAssertions.audience(context.settings().revproxy().uiServerWebSocket());
     }
 
     @Override
@@ -71,12 +79,17 @@ public final class WebSocketUpgradeFilter extends HttpFilter {
         }
         HandshakeHeaders.requireValid(Collections.list(request.getHeaders("Sec-WebSocket-Version")),
                 Collections.list(request.getHeaders("Sec-WebSocket-Key")));
-        Secret token = credentials(request).flatMap(UpstreamCredentials::accessToken).filter(t -> !t.isEmpty())
-                .orElseThrow(() -> new GatewayException(ErrorKind.UNAUTHORIZED,
-                        "The session holds no access token; log in again", null, Map.of("WWW-Authenticate", "Bearer")));
+        Optional<Secret> token = credentials(request).flatMap(UpstreamCredentials::accessToken)
+                .filter(t -> !t.isEmpty());
+        Optional<String> identity = identityAssertions == null ? Optional.empty()
+                : Optional.of(identityAssertions.assertion(IdentityAssertions.callerOf(request, caller), audience));
+        if (token.isEmpty() && identity.isEmpty()) {
+            throw new GatewayException(ErrorKind.UNAUTHORIZED, "The session holds no access token; log in again",
+                    null, Map.of("WWW-Authenticate", "Bearer"));
+        }
         String requestId = RequestFilter.requestIdOf(request);
         UpstreamSocket upstream = relay.connect(rawPathAndQuery(request),
-                HandshakeHeaders.forUpstream(headers(request), cookies, forwarded(request, requestId), token),
+                HandshakeHeaders.forUpstream(headers(request), cookies, forwarded(request, requestId), token, identity),
                 HandshakeHeaders.offeredSubprotocols(Collections.list(request.getHeaders("Sec-WebSocket-Protocol"))),
                 caller.subject(), requestId);
         boolean upgraded = false;

@@ -217,4 +217,69 @@ class SamlProviderTest {
         assertTrue(xml.contains("InResponseTo=\"_lr1\""), xml);
         assertTrue(xml.contains("urn:oasis:names:tc:SAML:2.0:status:Success"), xml);
     }
+
+    private static String postedRequest(String id, String sessionIndex) {
+        return "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+                + "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + id + "\" Version=\"2.0\" IssueInstant=\""
+                + Instant.now() + "\" Destination=\"https://renku.example.org/api/auth/saml/slo\"><saml:Issuer>"
+                + SamlForge.IDP + "</saml:Issuer><saml:NameID>demo</saml:NameID>"
+                + "<samlp:SessionIndex>" + sessionIndex + "</samlp:SessionIndex></samlp:LogoutRequest>";
+    }
+
+    /** {@code signed}'s signature on a forged request of the same ID (another session), the original inside it. */
+    private static String duplicateId(String signed) {
+        java.util.regex.Matcher signature = java.util.regex.Pattern.compile("(?s)<ds:Signature.*</ds:Signature>")
+                .matcher(signed);
+        assertTrue(signature.find(), signed);
+        String original = signed.replace(signature.group(), "");
+        return postedRequest("_lr2", "idp-session-1").replace("</saml:Issuer>", "</saml:Issuer>" + signature.group()
+                + "<samlp:Extensions>" + original + "</samlp:Extensions>");
+    }
+
+    @Test
+    void aPostedLogoutRequestMustBeSignedAsAWholeByTheIdpAndIsAnsweredWithAPostedLogoutResponse() throws Exception {
+        SamlProvider provider = provider(true);
+        SessionIndex index = new InMemorySessionIndex(Duration.ofHours(1), Clock.systemUTC());
+        index.add(Set.of(SessionIndex.sidKey(SamlForge.IDP, "idp-session-1")), "gateway-session-1");
+        index.add(Set.of(SessionIndex.sidKey(SamlForge.IDP, "idp-session-2")), "gateway-session-2");
+        List<String> deleted = new ArrayList<>();
+        IdpLogouts logouts = new IdpLogouts(List.of(provider), index, deleted::add);
+
+        String signedOther = IDP.sign(postedRequest("_lr2", "idp-session-2")).replaceFirst("^<\\?xml[^>]*\\?>", "");
+        List<String> bad = List.of(
+                postedRequest("_lr1", "idp-session-1"),
+                STRANGER.sign(postedRequest("_lr1", "idp-session-1")),
+                signedOther.replace("idp-session-2", "idp-session-1"),
+                // the IdP's signed request wrapped inside an unsigned one that names another session
+                postedRequest("_lr3", "idp-session-1").replace("<saml:NameID>", "<samlp:Extensions>" + signedOther
+                        + "</samlp:Extensions><saml:NameID>"),
+                // the IdP's signature moved onto a forged root with the same ID, the signed original tucked inside
+                duplicateId(signedOther));
+        for (String xml : bad) {
+            GatewayException refused = assertThrows(GatewayException.class, () -> logouts.answerPosted(
+                    SamlForge.encode(xml), null), xml);
+            assertEquals(400, refused.kind().status());
+        }
+        assertTrue(deleted.isEmpty(), "a refused request ends nothing");
+
+        Response answer = logouts.answerPosted(SamlForge.encode(IDP.sign(postedRequest("_lr1", "idp-session-1"))),
+                "state-1");
+        assertEquals(List.of("gateway-session-1"), deleted);
+        assertEquals(200, answer.getStatus());
+        String page = (String) answer.getEntity();
+        assertTrue(page.contains("action=\"https://idp.test.example/slo\""), page);
+        assertTrue(page.contains("name=\"RelayState\" value=\"state-1\""), page);
+        assertTrue(answer.getHeaderString("Content-Security-Policy").contains("form-action https://idp.test.example"));
+        java.util.regex.Matcher field = java.util.regex.Pattern.compile("name=\"SAMLResponse\" value=\"([^\"]+)\"")
+                .matcher(page);
+        assertTrue(field.find(), page);
+        String xml = new String(Base64.getDecoder().decode(field.group(1)), StandardCharsets.UTF_8);
+        assertTrue(xml.contains("InResponseTo=\"_lr1\""), xml);
+        assertTrue(xml.contains("urn:oasis:names:tc:SAML:2.0:status:Success"), xml);
+        assertTrue(com.onelogin.saml2.util.Util.validateSign(Util.loadXML(xml), List.of(java.security.cert.CertificateFactory
+                .getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(SamlForge.resource(
+                        "sp-cert.pem").getBytes(StandardCharsets.UTF_8)))).stream()
+                .map(c -> (java.security.cert.X509Certificate) c).toList(), null, null,
+                "/samlp:LogoutResponse/ds:Signature"), "signed with the SP key");
+    }
 }
