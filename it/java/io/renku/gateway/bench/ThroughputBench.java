@@ -476,7 +476,7 @@ public final class ThroughputBench {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(gateway + "_it/login")).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("sub=bench-user&username=bench&access=" + ACCESS
-                        + "&refresh=bench-refresh-token")).build(), HttpResponse.BodyHandlers.ofString());
+                        + "&refresh=bench-refresh-token&expiresIn=86400")).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 204) {
             throw new IllegalStateException("login probe: " + response.statusCode() + " " + response.body());
         }

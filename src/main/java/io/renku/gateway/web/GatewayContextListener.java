@@ -62,7 +62,7 @@ public final class GatewayContextListener implements ServletContextListener {
     private static final Duration DISCOVERY_RETRY_DELAY = Duration.ofSeconds(5);
 
     /** How often the near cache's invalidation channel pings Redis; three silent intervals mean it is dead. */
-    private static final long INVALIDATION_HEARTBEAT_MILLIS = 500;
+    private static final long INVALIDATION_HEARTBEAT_MILLIS = 250;
     private LogSetup logs;
     private InvalidationChannel invalidations;
     private final Lifecycle lifecycle = new Lifecycle();
