@@ -37,7 +37,25 @@ public final class UpstreamFailures {
             return new GatewayException(ErrorKind.GATEWAY_TIMEOUT,
                     "The upstream service did not answer in time", e);
         }
+        if (isMalformedClientBody(e)) {
+            return new GatewayException(ErrorKind.BAD_REQUEST, "The request body is malformed (its chunked encoding or "
+                    + "length does not hold)", e);
+        }
         return new GatewayException(ErrorKind.BAD_GATEWAY, "The upstream service could not be reached or broke off", e);
+    }
+
+    /**
+     * True when reading the client's body failed because the client framed it wrongly (Tomcat's
+     * {@code BadRequestException}: a bad chunk size, a chunk longer than announced): the client's fault, a 400, not the
+     * upstream's. Matched by name, as the container's type is not on the WAR's compile path.
+     */
+    static boolean isMalformedClientBody(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().equals("BadRequestException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
