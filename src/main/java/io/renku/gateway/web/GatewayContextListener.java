@@ -107,7 +107,13 @@ public final class GatewayContextListener implements ServletContextListener {
             }
             redis = Optional.of(jedis);
             SessionNearCache nearCache = null;
-            if (settings.nearCache().enabled()) {
+            // On Cluster the invalidation reaches the node a replica listens on over the cluster bus, after the
+            // writer's acknowledgement (ReplicaClusterIT saw a logout served stale on the other replica): no near
+            // cache there until a replica listens on every primary.
+            if (settings.nearCache().enabled() && settings.redis().cluster()) {
+                LOG.log(Level.INFO, "Near cache of sessions is off on Redis Cluster: every lookup reads Redis");
+            }
+            if (settings.nearCache().enabled() && !settings.redis().cluster()) {
                 nearCache = new SessionNearCache(settings.nearCache().maxEntries(),
                         Duration.ofSeconds(settings.nearCache().maxAgeSeconds()));
                 invalidations = new InvalidationChannel(RedisClients.subscriberNode(jedis, settings.redis()),
