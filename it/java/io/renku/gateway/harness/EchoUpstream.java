@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in upstream service that answers every request with what it received:
- * {@code {"method", "path", "query", "headers": {name: value}, "bodyBytes"}}, the path and query still
+ * {@code {"method", "path", "query", "headers": {name: value}, "bodyBytes", "bodySha256"}}, the path and query still
  * percent-encoded exactly as they arrived. The demo mounts it as the data service; tests use it to check what the
  * gateway forwarded and injected.
  *
@@ -106,10 +106,17 @@ public final class EchoUpstream implements AutoCloseable {
         requests.incrementAndGet();
         Map<String, List<String>> params = parameters(exchange.getRequestURI().getRawQuery());
         long bodyBytes = 0;
+        java.security.MessageDigest sha256;
+        try {
+            sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         try (InputStream in = exchange.getRequestBody()) {
             byte[] buffer = new byte[65536];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 bodyBytes += n;
+                sha256.update(buffer, 0, n);
             }
         }
         sleep(params.getOrDefault("sleepMillis", List.of("0")).get(0));
@@ -146,6 +153,7 @@ public final class EchoUpstream implements AutoCloseable {
         sorted.putAll(exchange.getRequestHeaders());
         sorted.forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), String.join(", ", values)));
         node.put("bodyBytes", bodyBytes);
+        node.put("bodySha256", java.util.HexFormat.of().formatHex(sha256.digest()));
         byte[] body = node.toPrettyString().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, body.length);

@@ -49,6 +49,9 @@ class UpstreamDrillsIT {
     static final int READ_TIMEOUT = 2000;
     static final int MAX_RESPONSE = 5000;
     static final int THREADS = 16;
+    static final int BUFFER_MILLIS = 5000;
+    /** Slow uploads read without a worker thread in the slow-clients drill: many times the pool. */
+    static final int BUFFERED_UPLOADS = 200;
     static EchoUpstream data;
     static EchoUpstream ui;
     static EchoUpstream kc;
@@ -71,6 +74,7 @@ class UpstreamDrillsIT {
         settings.put("revproxy.renkuServices.keycloak", kc.url());
         settings.put("revproxy.readTimeoutMillis", Integer.toString(READ_TIMEOUT));
         settings.put("revproxy.maxResponseMillis", Integer.toString(MAX_RESPONSE));
+        settings.put("revproxy.requestBuffer.maxMillis", Integer.toString(BUFFER_MILLIS));
         Replicas replicas = Replicas.startWithJvmOptions("upstream-drills", List.of(port), settings,
                 List.of("-Xmx512m", "-Dgateway.http.maxThreads=" + THREADS));
         tomcat = replicas.tomcat(0);
@@ -158,12 +162,13 @@ class UpstreamDrillsIT {
     @Test
     @Order(4)
     void aClientThatTricklesItsUploadIsCutAtTheTotalBound() throws Exception {
+        // larger than revproxy.requestBuffer.maxBytes: streamed on a worker thread, cut at revproxy.maxResponseMillis
         long start = System.nanoTime();
-        String answer = exchange("POST /api/data/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n"
+        String answer = exchange("POST /api/data/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n"
                 + "Connection: close\r\n\r\n", new byte[256], 200, 200);
         long millis = (System.nanoTime() - start) / 1_000_000;
         long answered = (firstByteNanos.get() - start) / 1_000_000;
-        System.out.println("[drill] trickling upload: answered " + status(answer) + " after " + answered
+        System.out.println("[drill] trickling upload, streamed: answered " + status(answer) + " after " + answered
                 + " ms, connection closed after " + millis + " ms (bound " + MAX_RESPONSE + " ms)");
         assertEquals(408, status(answer), answer);
         assertTrue(answer.contains("revproxy.maxResponseMillis"), answer);
@@ -171,11 +176,50 @@ class UpstreamDrillsIT {
     }
 
     @Test
+    @Order(4)
+    void aClientThatTricklesABufferedUploadIsCutAtTheBufferBound() throws Exception {
+        // within revproxy.requestBuffer.maxBytes: read without a worker thread, cut at revproxy.requestBuffer.maxMillis
+        long start = System.nanoTime();
+        String answer = exchange("POST /api/data/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+                + "Connection: close\r\n\r\n", new byte[256], 200, 200);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        long answered = (firstByteNanos.get() - start) / 1_000_000;
+        System.out.println("[drill] trickling upload, buffered: answered " + status(answer) + " after " + answered
+                + " ms, connection closed after " + millis + " ms (bound " + BUFFER_MILLIS + " ms)");
+        assertEquals(408, status(answer), answer);
+        assertTrue(answer.contains("revproxy.requestBuffer.maxMillis"), answer);
+        assertTrue(answer.contains("application/problem+json"), answer);
+        assertTrue(millis >= BUFFER_MILLIS - 100 && millis < BUFFER_MILLIS + 2500,
+                "the upload held on for " + millis + " ms");
+    }
+
+    @Test
+    @Order(4)
+    void aBufferedUploadReachesTheUpstreamWhole() throws Exception {
+        // sent in pieces with pauses, as a slow client would: the upstream gets the whole body at once, unchanged
+        byte[] piece = new byte[1000];
+        for (int i = 0; i < piece.length; i++) {
+            piece[i] = (byte) ('a' + i % 26);
+        }
+        String answer = exchange("POST /api/data/echo-body HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n"
+                + "Connection: close\r\n\r\n", piece, 20, 20);
+        assertEquals(200, status(answer), answer);
+        java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        for (int i = 0; i < 20; i++) {
+            sha256.update(piece);
+        }
+        assertTrue(answer.contains("\"bodyBytes\" : 20000"), answer);
+        assertTrue(answer.contains("\"bodySha256\" : \"" + java.util.HexFormat.of().formatHex(sha256.digest()) + "\""),
+                answer);
+    }
+
+    @Test
     @Order(5)
     void slowClientsDoNotStarveAWellBehavedOne() throws Exception {
-        List<Long> alone = wellBehaved(200);
+        List<Long> alone = wellBehaved(200, Duration.ZERO);
         List<Socket> loris = new ArrayList<>();
-        ExecutorService uploads = Executors.newFixedThreadPool(THREADS / 2);
+        int streamed = THREADS / 2;
+        ExecutorService uploads = Executors.newFixedThreadPool(BUFFERED_UPLOADS + streamed);
         try {
             for (int i = 0; i < 200; i++) {
                 Socket socket = new Socket();
@@ -185,10 +229,17 @@ class UpstreamDrillsIT {
                 socket.getOutputStream().flush();
                 loris.add(socket);
             }
-            List<Future<String>> slow = new ArrayList<>();
-            for (int i = 0; i < THREADS / 2; i++) {
-                slow.add(uploads.submit(() -> exchange("POST /api/data/slow-upload HTTP/1.1\r\nHost: x\r\n"
-                        + "Content-Length: 1000000\r\nConnection: close\r\n\r\n", new byte[64], 200, 100)));
+            // many more slow uploads than worker threads, read without one (within revproxy.requestBuffer.maxBytes),
+            // and a few too large for that, which stream on a worker thread each
+            List<Future<String>> buffered = new ArrayList<>();
+            for (int i = 0; i < BUFFERED_UPLOADS; i++) {
+                buffered.add(uploads.submit(() -> exchange("POST /api/data/slow-upload HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Length: 100000\r\nConnection: close\r\n\r\n", new byte[64], 200, 100)));
+            }
+            List<Future<String>> large = new ArrayList<>();
+            for (int i = 0; i < streamed; i++) {
+                large.add(uploads.submit(() -> exchange("POST /api/data/slow-upload HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Length: 10000000\r\nConnection: close\r\n\r\n", new byte[64], 200, 100)));
             }
             Thread.sleep(300);
             Thread trickler = new Thread(() -> {
@@ -204,19 +255,27 @@ class UpstreamDrillsIT {
                 }
             });
             trickler.start();
-            List<Long> during = wellBehaved(200);
+            // while every slow client still holds on (both bounds are 5 s from their start)
+            List<Long> during = wellBehaved(20, Duration.ofMillis(Math.min(BUFFER_MILLIS, MAX_RESPONSE) - 1000));
             trickler.interrupt();
             long p99Alone = quantile(alone, 0.99);
             long p99During = quantile(during, 0.99);
-            System.out.println("[drill] slow clients (200 slowloris connections, " + THREADS / 2
-                    + " slow uploads, " + THREADS + " worker threads): a well-behaved client's p50/p99 "
-                    + quantile(during, 0.5) + "/" + p99During + " ms, alone " + quantile(alone, 0.5) + "/" + p99Alone
-                    + " ms");
+            System.out.println("[drill] slow clients (200 slowloris connections, " + BUFFERED_UPLOADS
+                    + " slow uploads buffered and " + streamed + " streamed, " + THREADS + " worker threads): a "
+                    + "well-behaved client's p50/p99 " + quantile(during, 0.5) + "/" + p99During + " ms over "
+                    + during.size() + " requests, alone " + quantile(alone, 0.5) + "/" + p99Alone + " ms");
             // starved, the client would wait for a slow upload to be cut (5 s) or a slowloris connection to time
             // out (20 s); below half the bound is this busy machine's noise, not a pool held by slow clients
             assertTrue(p99During < MAX_RESPONSE / 2, "the well-behaved client's p99 was " + p99During + " ms");
-            for (Future<String> upload : slow) {
-                assertEquals(408, status(upload.get()), "a slow upload is cut at revproxy.maxResponseMillis");
+            for (Future<String> upload : buffered) {
+                String answer = upload.get();
+                assertEquals(408, status(answer), "a slow buffered upload is cut at revproxy.requestBuffer.maxMillis");
+                assertTrue(answer.contains("revproxy.requestBuffer.maxMillis"), answer);
+            }
+            for (Future<String> upload : large) {
+                String answer = upload.get();
+                assertEquals(408, status(answer), "a slow streamed upload is cut at revproxy.maxResponseMillis");
+                assertTrue(answer.contains("revproxy.maxResponseMillis"), answer);
             }
         } finally {
             uploads.shutdownNow();
@@ -226,11 +285,15 @@ class UpstreamDrillsIT {
         }
     }
 
-    /** {@code count} sequential GETs through the gateway (to an upstream of their own); their times in ms (each must be a 200). */
-    private static List<Long> wellBehaved(int count) throws Exception {
+    /**
+     * Sequential GETs through the gateway (to an upstream of their own), at least {@code count} and for at least
+     * {@code duration}; their times in ms (each must be a 200).
+     */
+    private static List<Long> wellBehaved(int count, Duration duration) throws Exception {
         List<Long> times = new ArrayList<>();
         var http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        for (int i = 0; i < count; i++) {
+        long until = System.nanoTime() + duration.toNanos();
+        for (int i = 0; i < count || System.nanoTime() - until < 0; i++) {
             long start = System.nanoTime();
             var response = http.send(LoadLoop.get(url("/api/kc/ok-" + i)).timeout(Duration.ofSeconds(10)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());

@@ -12,9 +12,15 @@ import java.util.Objects;
  * {@code revproxy.readTimeoutMillis} only bounds each silence: an upstream that trickles a byte now and then, or a
  * client that uploads a byte now and then, would otherwise hold a connection and a worker thread for ever.
  * {@code 0} switches the bound off.
+ *
+ * <p>{@code revproxy.requestBuffer.*}: a request body of at most {@code maxBytes} (declared by its
+ * {@code Content-Length}) is read without a worker thread before the request is handled, so clients that upload
+ * slowly cannot hold the worker pool ({@code RequestBodyBuffer}); all bodies being buffered at once may hold at most
+ * {@code totalBytes} of heap, and each must arrive within {@code maxMillis}. {@code maxBytes} {@code 0} switches it off.
  */
 public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI uiServerWebSocket,
-        int maxConnections, int connectTimeoutMillis, int readTimeoutMillis, int maxResponseMillis) {
+        int maxConnections, int connectTimeoutMillis, int readTimeoutMillis, int maxResponseMillis,
+        int requestBufferMaxBytes, long requestBufferTotalBytes, int requestBufferMaxMillis) {
     public static final String DATA_SERVICE = "revproxy.renkuServices.dataService";
     public static final String KEYCLOAK = "revproxy.renkuServices.keycloak";
     public static final String UI_SERVER = "revproxy.renkuServices.uiServer";
@@ -24,6 +30,9 @@ public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI 
     public static final String CONNECT_TIMEOUT_MILLIS = "revproxy.connectTimeoutMillis";
     public static final String READ_TIMEOUT_MILLIS = "revproxy.readTimeoutMillis";
     public static final String MAX_RESPONSE_MILLIS = "revproxy.maxResponseMillis";
+    public static final String REQUEST_BUFFER_MAX_BYTES = "revproxy.requestBuffer.maxBytes";
+    public static final String REQUEST_BUFFER_TOTAL_BYTES = "revproxy.requestBuffer.totalBytes";
+    public static final String REQUEST_BUFFER_MAX_MILLIS = "revproxy.requestBuffer.maxMillis";
 
     public RevproxySettings {
         Objects.requireNonNull(dataService, "dataService");
@@ -42,6 +51,9 @@ public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI 
                 reader.integer(MAX_CONNECTIONS, 64, 1, 10_000),
                 reader.integer(CONNECT_TIMEOUT_MILLIS, 5_000, 1, 600_000),
                 reader.integer(READ_TIMEOUT_MILLIS, 60_000, 1, 3_600_000),
-                reader.integer(MAX_RESPONSE_MILLIS, 3_600_000, 0, 86_400_000));
+                reader.integer(MAX_RESPONSE_MILLIS, 3_600_000, 0, 86_400_000),
+                reader.integer(REQUEST_BUFFER_MAX_BYTES, 1 << 20, 0, 64 << 20),
+                reader.number(REQUEST_BUFFER_TOTAL_BYTES, 64L << 20, 1L << 20, 1L << 40),
+                reader.integer(REQUEST_BUFFER_MAX_MILLIS, 60_000, 1_000, 3_600_000));
     }
 }

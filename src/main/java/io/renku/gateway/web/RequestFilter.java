@@ -3,6 +3,7 @@ package io.renku.gateway.web;
 import io.renku.gateway.errors.ErrorKind;
 import io.renku.gateway.errors.GatewayException;
 import io.renku.gateway.metrics.GatewayMetrics;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -44,6 +45,7 @@ public final class RequestFilter extends HttpFilter {
     /** The anonymous id the proxy sent upstream ({@code Renku-Auth-Anon-Id}), for the access log. */
     public static final String ANONYMOUS_ID_ATTRIBUTE = RequestFilter.class.getName() + ".anonymousId";
     public static final String TRACE_ATTRIBUTE = RequestFilter.class.getName() + ".trace";
+    private static final String START_ATTRIBUTE = RequestFilter.class.getName() + ".start";
     /** A client's id is kept only when it cannot smuggle anything into a log or header. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{8,64}");
 
@@ -61,12 +63,20 @@ public final class RequestFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        long start = System.nanoTime();
-        String requestId = requestId(request.getHeader(REQUEST_ID_HEADER));
-        TraceContext trace = TraceContext.of(request.getHeader("traceparent"), ThreadLocalRandom.current());
-        request.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
-        request.setAttribute(TRACE_ATTRIBUTE, trace);
-        response.setHeader(REQUEST_ID_HEADER, requestId);
+        // A request suspended while its body was read (RequestBodyBuffer) comes back as an ASYNC dispatch: it keeps
+        // the id, trace and start time of its first pass, and is logged once, here, when it is answered.
+        boolean resumed = request.getDispatcherType() == DispatcherType.ASYNC
+                && request.getAttribute(START_ATTRIBUTE) instanceof Long;
+        long start = resumed ? (Long) request.getAttribute(START_ATTRIBUTE) : System.nanoTime();
+        String requestId = resumed ? requestIdOf(request) : requestId(request.getHeader(REQUEST_ID_HEADER));
+        TraceContext trace = resumed ? (TraceContext) request.getAttribute(TRACE_ATTRIBUTE)
+                : TraceContext.of(request.getHeader("traceparent"), ThreadLocalRandom.current());
+        if (!resumed) {
+            request.setAttribute(START_ATTRIBUTE, start);
+            request.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+            request.setAttribute(TRACE_ATTRIBUTE, trace);
+            response.setHeader(REQUEST_ID_HEADER, requestId);
+        }
         LogContext.enter(requestId, trace.traceId());
         boolean counted = !"/health".equals(request.getServletPath()) && lifecycle.enter();
         try {
@@ -90,10 +100,13 @@ public final class RequestFilter extends HttpFilter {
             if (counted) {
                 lifecycle.leave();
             }
-            metrics.request(routeOf(request), request.getMethod(), response.getStatus(), System.nanoTime() - start);
-            if (ACCESS.isLoggable(Level.INFO)) {
-                ACCESS.log(Level.INFO, "access", (Object) accessFields(request, response, requestId, trace,
-                        System.nanoTime() - start));
+            if (!(request.getDispatcherType() == DispatcherType.REQUEST && request.isAsyncStarted())) {
+                metrics.request(routeOf(request), request.getMethod(), response.getStatus(),
+                        System.nanoTime() - start);
+                if (ACCESS.isLoggable(Level.INFO)) {
+                    ACCESS.log(Level.INFO, "access", (Object) accessFields(request, response, requestId, trace,
+                            System.nanoTime() - start));
+                }
             }
             LogContext.leave();
         }

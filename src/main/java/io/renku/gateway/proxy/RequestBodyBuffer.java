@@ -1,0 +1,403 @@
+package io.renku.gateway.proxy;
+
+import io.renku.gateway.config.RevproxySettings;
+import io.renku.gateway.errors.ErrorKind;
+import io.renku.gateway.errors.GatewayException;
+import io.renku.gateway.metrics.GatewayMetrics;
+import io.renku.gateway.web.GatewayContext;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reads a request body without a worker thread before the request is handled, the way nginx buffers a body before it
+ * proxies it. A servlet reads its body with blocking reads, each holding a worker thread for as long as the client
+ * takes to send; a few hundred clients trickling their uploads would hold the whole (small, on purpose) pool, and every
+ * other caller would wait. Here a body declared by one {@code Content-Length} of at most
+ * {@code revproxy.requestBuffer.maxBytes}, on a servlet named in the {@code servlets} init-param, is read with the
+ * Servlet non-blocking API ({@link ReadListener}) into memory while the request is suspended; once it is all there, the
+ * request is dispatched again ({@link DispatcherType#ASYNC}) and the rest of the chain runs with the body served from
+ * memory, as if the client had sent it at once. Every filter after this one is mapped for ASYNC as well as REQUEST.
+ *
+ * <p>Bounds: each body must arrive within {@code revproxy.requestBuffer.maxMillis} (else a 408, sent through the
+ * request filter, which closes the connection); all bodies held at once take at most
+ * {@code revproxy.requestBuffer.totalBytes} of heap, counted as it is allocated, which grows with the bytes received,
+ * never with what a client declares (else a 503 with {@code Retry-After}). A chunked body, or one larger than
+ * {@code maxBytes}, streams through on a worker thread as before, bounded by {@code revproxy.maxResponseMillis}.
+ *
+ * <p>Hand-written because no kept library does it: Smiley's proxy and HttpClient read the servlet input with blocking
+ * reads only.
+ */
+public final class RequestBodyBuffer extends HttpFilter {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = System.getLogger(RequestBodyBuffer.class.getName());
+    private static final String BODY = RequestBodyBuffer.class.getName() + ".body";
+    /** The first allocation for a body; it doubles as bytes arrive, up to the declared length. */
+    private static final int FIRST_CHUNK = 8192;
+
+    private transient Set<String> servlets;
+    private transient int maxBytes;
+    private transient int maxMillis;
+    private transient Budget budget;
+
+    @Override
+    public void init() throws ServletException {
+        RevproxySettings revproxy = GatewayContext.from(getServletContext()).settings().revproxy();
+        String names = getInitParameter("servlets");
+        servlets = Set.copyOf(Arrays.stream((names == null ? "proxy" : names).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList());
+        maxBytes = revproxy.requestBufferMaxBytes();
+        maxMillis = revproxy.requestBufferMaxMillis();
+        budget = new Budget(revproxy.requestBufferTotalBytes());
+        GatewayMetrics.of(getServletContext()).gauge("gateway.request.buffer.bytes",
+                "Heap held by request bodies being read before their request is handled", budget, Budget::used);
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (request.getDispatcherType() == DispatcherType.ASYNC && request.getAttribute(BODY) instanceof Body body) {
+            request.removeAttribute(BODY);
+            try {
+                chain.doFilter(body.request(request), response);
+            } finally {
+                body.release();
+            }
+            return;
+        }
+        long length = request.getDispatcherType() == DispatcherType.REQUEST && request.isAsyncSupported()
+                && servlets.contains(request.getHttpServletMapping().getServletName())
+                ? bufferableLength(Collections.list(request.getHeaders("Content-Length")),
+                        request.getHeader("Transfer-Encoding"), maxBytes)
+                : -1;
+        if (length <= 0) {
+            chain.doFilter(request, response);
+            return;
+        }
+        suspend(request, response, (int) length);
+    }
+
+    /**
+     * The body's length when it is to be buffered: one plain decimal {@code Content-Length} of 1 to {@code max} bytes
+     * and no {@code Transfer-Encoding}; otherwise -1 (no body, a chunked or a large one, or framing the proxy refuses
+     * with a 400 of its own).
+     */
+    static long bufferableLength(List<String> contentLengths, String transferEncoding, int max) {
+        if (max <= 0 || transferEncoding != null || contentLengths.size() != 1) {
+            return -1;
+        }
+        String value = contentLengths.get(0).trim();
+        if (value.isEmpty() || value.length() > 10) {
+            return -1;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+        }
+        long length = Long.parseLong(value);
+        return length > 0 && length <= max ? length : -1;
+    }
+
+    private void suspend(HttpServletRequest request, HttpServletResponse response, int length) throws IOException {
+        AsyncContext async = request.startAsync(request, response);
+        async.setTimeout(maxMillis);
+        Body body = new Body(length, budget, async);
+        request.setAttribute(BODY, body);
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                body.fail(new GatewayException(ErrorKind.REQUEST_TIMEOUT, "The request body did not arrive within "
+                        + "revproxy.requestBuffer.maxMillis (" + maxMillis + " ms): " + body.received() + " of "
+                        + length + " bytes came"));
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                body.abandon(event.getThrowable());
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                body.release();
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // the gateway starts no second asynchronous cycle
+            }
+        });
+        ServletInputStream in = request.getInputStream();
+        in.setReadListener(new ReadListener() {
+            @Override
+            public void onDataAvailable() throws IOException {
+                while (in.isReady() && !in.isFinished()) {
+                    if (!body.readFrom(in)) {
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public void onAllDataRead() {
+                body.complete();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                body.abandon(t);
+            }
+        });
+    }
+
+    /**
+     * The heap all bodies being read may hold together. Counted as it is allocated, so a client that declares a large
+     * body and sends little holds little.
+     */
+    static final class Budget {
+        private final long max;
+        private final AtomicLong used = new AtomicLong();
+
+        Budget(long max) {
+            this.max = max;
+        }
+
+        boolean take(long bytes) {
+            long now = used.addAndGet(bytes);
+            if (now > max) {
+                used.addAndGet(-bytes);
+                return false;
+            }
+            return true;
+        }
+
+        void give(long bytes) {
+            used.addAndGet(-bytes);
+        }
+
+        long used() {
+            return used.get();
+        }
+    }
+
+    /** One body being read: its bytes so far, and how it ended (arrived, failed, or its client went away). */
+    static final class Body {
+        private final int length;
+        private final Budget budget;
+        private final AsyncContext async;
+        private byte[] bytes = new byte[0];
+        private int size;
+        private long held;
+        /** Set once: the body arrived (null) or failed; after it, nothing more is read. */
+        private boolean ended;
+        private GatewayException failure;
+
+        Body(int length, Budget budget, AsyncContext async) {
+            this.length = length;
+            this.budget = budget;
+            this.async = async;
+        }
+
+        /** One read into the buffer; false when it must stop (the body failed, or it ended already). */
+        synchronized boolean readFrom(ServletInputStream in) throws IOException {
+            if (ended) {
+                return false;
+            }
+            if (size == bytes.length) {
+                int grown = (int) Math.min(length, Math.max(FIRST_CHUNK, 2L * bytes.length));
+                if (grown <= bytes.length) {
+                    // the container delivers no more than Content-Length; a longer body is not ours to read
+                    return false;
+                }
+                if (!budget.take(grown - bytes.length)) {
+                    failLocked(GatewayException.unavailable("The gateway is reading too many request bodies at "
+                            + "once (revproxy.requestBuffer.totalBytes); try again", 1, null));
+                    return false;
+                }
+                held += grown - bytes.length;
+                bytes = Arrays.copyOf(bytes, grown);
+            }
+            int n = in.read(bytes, size, bytes.length - size);
+            if (n > 0) {
+                size += n;
+            }
+            return n >= 0;
+        }
+
+        synchronized int received() {
+            return size;
+        }
+
+        /** All of it arrived: handle the request now. */
+        synchronized void complete() {
+            if (!ended) {
+                ended = true;
+                dispatch();
+            }
+        }
+
+        /** It cannot be had (too slow, no room): the request is dispatched to answer {@code failure}. */
+        synchronized void fail(GatewayException failure) {
+            if (!ended) {
+                failLocked(failure);
+            }
+        }
+
+        private void failLocked(GatewayException e) {
+            ended = true;
+            failure = e;
+            dispatch();
+        }
+
+        private void dispatch() {
+            try {
+                async.dispatch();
+            } catch (IllegalStateException e) {
+                // the cycle ended meanwhile (the client went away): nothing is left to answer
+                releaseLocked();
+            }
+        }
+
+        /** The connection failed (the client went away mid-body): nobody is left to answer. */
+        void abandon(Throwable cause) {
+            boolean complete;
+            synchronized (this) {
+                complete = !ended;
+                ended = true;
+                releaseLocked();
+            }
+            LOG.log(Level.DEBUG, () -> "A request body broke off before it was read: "
+                    + (cause == null ? "no cause" : cause.getClass().getName()));
+            if (complete) {
+                try {
+                    async.complete();
+                } catch (IllegalStateException e) {
+                    // already completing
+                }
+            }
+        }
+
+        synchronized void release() {
+            releaseLocked();
+        }
+
+        private void releaseLocked() {
+            budget.give(held);
+            held = 0;
+            bytes = new byte[0];
+        }
+
+        /** The request the rest of the chain sees: the body from memory, or the failure thrown before anything runs. */
+        synchronized HttpServletRequest request(HttpServletRequest request) {
+            if (failure != null) {
+                throw failure;
+            }
+            return new Buffered(request, size == bytes.length ? bytes : Arrays.copyOf(bytes, size));
+        }
+    }
+
+    /** The request with its body already read: the input stream and reader serve the bytes from memory. */
+    static final class Buffered extends HttpServletRequestWrapper {
+        private final byte[] body;
+        private ServletInputStream stream;
+        private BufferedReader reader;
+
+        Buffered(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            if (reader != null) {
+                throw new IllegalStateException("getReader() was called already");
+            }
+            if (stream == null) {
+                stream = new MemoryInputStream(body);
+            }
+            return stream;
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            if (stream != null) {
+                throw new IllegalStateException("getInputStream() was called already");
+            }
+            if (reader == null) {
+                String encoding = getCharacterEncoding();
+                Charset charset = encoding == null ? StandardCharsets.ISO_8859_1 : Charset.forName(encoding);
+                reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
+            }
+            return reader;
+        }
+    }
+
+    /** A servlet input stream over bytes in memory; always ready. */
+    static final class MemoryInputStream extends ServletInputStream {
+        private final ByteArrayInputStream in;
+
+        MemoryInputStream(byte[] body) {
+            in = new ByteArrayInputStream(body);
+        }
+
+        @Override
+        public int read() {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public int available() {
+            return in.available();
+        }
+
+        @Override
+        public boolean isFinished() {
+            return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            try {
+                if (!isFinished()) {
+                    listener.onDataAvailable();
+                }
+                listener.onAllDataRead();
+            } catch (IOException e) {
+                listener.onError(e);
+            }
+        }
+    }
+}
