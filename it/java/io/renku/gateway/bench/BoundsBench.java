@@ -43,8 +43,8 @@ import redis.embedded.RedisServer;
 
 /**
  * {@code mvn -Pbench-bounds}: issue 12's memory and connection bounds, shown rather than asserted. Starts Redis, the
- * echo upstream and the built WAR in a real Tomcat ({@link TomcatProcess}, {@code -Xmx512m}, the repository's
- * {@code server.xml} unchanged), then runs four loads one after the other while a well-behaved client (one
+ * echo upstream and the built WAR in a real Tomcat ({@link TomcatProcess}, the shipped {@code setenv.sh} JVM options
+ * and {@code server.xml} unchanged), then runs four loads one after the other while a well-behaved client (one
  * connection at a time, its session cookie kept, {@code GET /api/data/…} through the proxy) measures its latency:
  *
  * <ol>
@@ -52,11 +52,12 @@ import redis.embedded.RedisServer;
  *       open, idle;
  *   <li>{@code bench.slow} (1 000) slow-header requests: request line and headers trickled one byte per second;
  *   <li>the same number of slow-body requests: a POST whose headers arrive at once and whose body trickles one byte
- *       per second, so the request is inside the servlet (and holds a worker thread) while it waits;
- *   <li>{@code bench.cookies} (10 000) distinct forged session cookies per second, attempted by {@code bench.senders}
- *       (32) senders for 10 s, once on a proxied route ({@code /api/data/…}, where an anonymous caller gets an
- *       anonymous id and so a stored session) and once on {@code /api/auth/user} (a 401); paced but closed-loop, so
- *       the printed rate is what this machine reached.
+ *       per second ({@code Content-Length} 100 000, within {@code revproxy.requestBuffer.maxBytes}, so it is read
+ *       without a worker thread; before that buffering it held one while it waited);
+ *   <li>{@code bench.cookies} (10 000) distinct forged session cookies per second, attempted by {@code wrk} over
+ *       {@code bench.senders} (32) connections for 10 s, once on a proxied route ({@code /api/data/…}, where an
+ *       anonymous caller gets an anonymous id in a signed cookie, nothing stored) and once on {@code /api/auth/user}
+ *       (a 401); closed-loop, so the printed rate is what this machine reached.
  * </ol>
  *
  * For each it prints the gateway JVM's used heap after a forced full GC (over JMX) before, during and after the load,
@@ -65,7 +66,7 @@ import redis.embedded.RedisServer;
 public final class BoundsBench {
     private static final long MIB = 1024L * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Senders of forged cookies, each with its own keep-alive connection. */
+    /** wrk's connections sending forged cookies, each a keep-alive connection. */
     private static final int SENDERS = Integer.getInteger("bench.senders", 32);
 
     private BoundsBench() {
@@ -96,10 +97,11 @@ public final class BoundsBench {
         settings.put("redis.addresses", "127.0.0.1:" + redisPort);
         try (EchoUpstream echo = EchoUpstream.start(echoPort)) {
             settings.put("revproxy.renkuServices.dataService", echo.url());
-            List<String> jvm = List.of("-Xmx512m", "-Dcom.sun.management.jmxremote.port=" + jmxPort,
+            List<String> jvm = new java.util.ArrayList<>(TomcatProcess.shippedJvmOptions()); // setenv.sh's
+            jvm.addAll(List.of("-Dcom.sun.management.jmxremote.port=" + jmxPort,
                     "-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort, "-Dcom.sun.management.jmxremote.host=127.0.0.1",
                     "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false",
-                    "-Djava.rmi.server.hostname=127.0.0.1");
+                    "-Djava.rmi.server.hostname=127.0.0.1"));
             try (TomcatProcess tomcat = TomcatProcess.start(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]),
                     gatewayPort, settings, jvm)) {
                 say("starting the gateway in Tomcat on port " + gatewayPort + " (log: " + tomcat.log() + ")");
@@ -268,60 +270,52 @@ public final class BoundsBench {
                     (System.nanoTime() - start) / 1e9));
         }
 
+        /**
+         * Forged cookies as fast as {@code wrk} sends them ({@code -t2 -c32}, keep-alive), every request with a
+         * distinct random {@code _renku_session} value in the signed shape ({@code <32 hex>.<64 hex>}), made by a Lua
+         * script per request. wrk is closed-loop: the rate printed is what the gateway and this machine reached.
+         */
         private void forgedCookies(int perSecond, String path) throws Exception {
             double before = heapAfterGc();
             long keysBefore = redisKeys();
-            Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
-            AtomicBoolean running = new AtomicBoolean(true);
-            LongAdder sent = new LongAdder();
             long seconds = 10;
-            long start = System.nanoTime();
+            Path script = Files.createTempFile("forged-cookies", ".lua");
+            Files.writeString(script, """
+                    local seed = 0
+                    setup = function(thread) seed = seed + 1; thread:set("seed", seed) end
+                    init = function(args) math.randomseed(os.time() * 1000 + (seed or 0) * 7919 + os.clock() * 1e6) end
+                    local function hex(n)
+                      local t = {}
+                      for i = 1, n do t[i] = string.format("%04x", math.random(0, 65535)) end
+                      return table.concat(t)
+                    end
+                    request = function()
+                      return wrk.format("GET", nil, { ["Cookie"] = "_renku_session=" .. hex(8) .. "." .. hex(16) })
+                    end
+                    """);
+            String out;
             double during;
             try (WellBehaved client = new WellBehaved(gateway)) {
-                ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
-                for (int t = 0; t < SENDERS; t++) {
-                    senders.execute(() -> {
-                        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-                        long next = System.nanoTime();
-                        long interval = SENDERS * 1_000_000_000L / perSecond;
-                        while (running.get()) {
-                            String forged = HexFormat.of().formatHex(bytes(16)) + "." + HexFormat.of()
-                                    .formatHex(bytes(32));
-                            try {
-                                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(gateway
-                                        + path)).timeout(Duration.ofSeconds(10))
-                                        .header("Cookie", "_renku_session=" + forged).build(),
-                                        HttpResponse.BodyHandlers.discarding());
-                                statuses.computeIfAbsent(response.statusCode(), s -> new LongAdder()).increment();
-                            } catch (IOException e) {
-                                statuses.computeIfAbsent(-1, s -> new LongAdder()).increment();
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                            sent.increment();
-                            next += interval;
-                            long wait = next - System.nanoTime();
-                            if (wait > 0) {
-                                java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                            }
-                        }
-                    });
-                }
+                Process wrk = new ProcessBuilder("wrk", "-t2", "-c" + SENDERS, "-d" + seconds + "s", "-s",
+                        script.toString(), gateway + path).redirectErrorStream(true).start();
                 Thread.sleep(seconds * 500);
                 during = heapAfterGc();
-                Thread.sleep(seconds * 500);
-                running.set(false);
-                senders.shutdown();
-                senders.awaitTermination(30, TimeUnit.SECONDS);
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                Map<Integer, Long> counted = new TreeMap<>();
-                statuses.forEach((k, v) -> counted.put(k, v.sum()));
-                say(String.format("forged cookies, GET /" + path + ": %d requests with distinct forged cookies in "
-                        + "%.1f s = %.0f/s "
-                        + "(target %d/s), statuses %s; heap after GC %.1f MiB before, %.1f MiB at %d s (+%.1f); "
-                        + "Redis keys %d before, %d after; well-behaved client %s", sent.sum(), elapsed,
-                        sent.sum() / elapsed, perSecond, counted, before, during, seconds / 2, during - before,
+                out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!wrk.waitFor(seconds + 30, TimeUnit.SECONDS) || wrk.exitValue() != 0) {
+                    throw new IllegalStateException("wrk failed:\n" + out);
+                }
+                String rate = out.lines().filter(l -> l.startsWith("Requests/sec:")).map(l -> l.substring(13).trim())
+                        .findFirst().orElse("?");
+                String total = out.lines().filter(l -> l.contains("requests in")).map(String::trim).findFirst()
+                        .orElse("?");
+                String odd = out.lines().filter(l -> l.contains("Non-2xx") || l.contains("Socket errors"))
+                        .map(String::trim).reduce((a, b) -> a + "; " + b).orElse("all 2xx");
+                say(String.format("forged cookies, GET /" + path + ": wrk %s = %s/s (target %d/s), %s; heap after GC "
+                        + "%.1f MiB before, %.1f MiB at %d s (+%.1f); Redis keys %d before, %d after; well-behaved "
+                        + "client %s", total, rate, perSecond, odd, before, during, seconds / 2, during - before,
                         keysBefore, redisKeys(), client.stop()));
+            } finally {
+                Files.deleteIfExists(script);
             }
             say(String.format("forged cookies, GET /" + path + ": heap after GC once stopped %.1f MiB", heapAfterGc()));
         }

@@ -20,6 +20,13 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * What the replica ITs check on every Redis topology, always on two replicas (A and B) that share only Redis. To
@@ -133,6 +140,54 @@ final class ReplicaChecks {
         assertEquals(401, onA, "A ended the session on Keycloak's back-channel call");
         HttpResponse<String> onB = b.get("api/auth/user", "Cookie", session);
         assertEquals(401, onB.statusCode(), "B still served a session ended through A's back channel: " + onB.body());
+    }
+
+    /**
+     * A token refreshed on A is the token B injects next; then, with the next token due, 40 concurrent requests over
+     * both replicas refresh it once at Keycloak (the refresh lock lives in Redis), with no refresh error, and all
+     * carry one token. The replicas must run with {@code login.tokenRefreshSkewSeconds=290} (a 300 s token is due
+     * 10 s after it was issued).
+     */
+    void refreshOnAIsInjectedByBAndConcurrentRefreshesReachKeycloakOnce(String topology) throws Exception {
+        String session = logInOnA();
+        String first = token(b, session); // B holds the session with the first token
+        Thread.sleep(11_000); // the first token is due now
+        String second = token(a, session);
+        assertNotEquals(first, second, "A refreshed the due token");
+        assertEquals(second, token(b, session), "B injects the token A refreshed");
+
+        Thread.sleep(11_000); // the second token is due: both replicas race to refresh it
+        KeycloakAdmin keycloak = new KeycloakAdmin();
+        int refreshesBefore = keycloak.eventCount("renku", "REFRESH_TOKEN");
+        int errorsBefore = keycloak.eventCount("renku", "REFRESH_TOKEN_ERROR");
+        ExecutorService pool = Executors.newFixedThreadPool(40);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<String>> calls = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                var replica = i % 2 == 0 ? a : b;
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return token(replica, session);
+                }));
+            }
+            go.countDown();
+            Map<String, Integer> tokens = new HashMap<>();
+            for (Future<String> call : calls) {
+                tokens.merge(call.get(), 1, Integer::sum);
+            }
+            assertEquals(1, tokens.size(), "all 40 requests on both replicas carried one token: " + tokens.values());
+            assertNotEquals(second, tokens.keySet().iterator().next(), "the due token was refreshed");
+        } finally {
+            pool.shutdownNow();
+        }
+        int refreshes = keycloak.eventCount("renku", "REFRESH_TOKEN") - refreshesBefore;
+        int errors = keycloak.eventCount("renku", "REFRESH_TOKEN_ERROR") - errorsBefore;
+        System.out.println("[replica] " + topology + ": 40 concurrent requests over 2 replicas with a due token: "
+                + refreshes
+                + " refresh(es) at Keycloak, " + errors + " refresh error(s)");
+        assertEquals(1, refreshes, "one refresh at Keycloak for both replicas");
+        assertEquals(0, errors, "no replica sent the rotated-out refresh token");
     }
 
     /** The access token B injects for {@code session} (the echo upstream records it). */

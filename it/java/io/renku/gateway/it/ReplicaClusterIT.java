@@ -80,6 +80,7 @@ class ReplicaClusterIT {
         settings.put("redis.isCluster", "true");
         settings.put("redis.password", PASSWORD);
         settings.put("redis.timeoutMillis", "1000");
+        settings.put("login.tokenRefreshSkewSeconds", "290"); // a 300 s token is due 10 s after it was issued
         replicas = Replicas.start("replica-cluster", List.of(portA, Ports.free()), settings);
         checks = new ReplicaChecks(replicas);
     }
@@ -109,6 +110,18 @@ class ReplicaClusterIT {
     @Order(3)
     void aLoginStartedOnAFinishesOnB() throws Exception {
         checks.loginStartedOnAFinishedOnB();
+    }
+
+    @Test
+    @Order(4)
+    void backChannelLogoutToAIsEffectiveOnBoth() throws Exception {
+        checks.backChannelLogoutToAIsEffectiveOnBoth();
+    }
+
+    @Test
+    @Order(5)
+    void aRefreshOnAIsInjectedByBAndConcurrentRefreshesAcrossReplicasReachKeycloakOnce() throws Exception {
+        checks.refreshOnAIsInjectedByBAndConcurrentRefreshesReachKeycloakOnce("Cluster");
     }
 
     @Test

@@ -1,11 +1,9 @@
 package io.renku.gateway.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.renku.gateway.harness.EchoUpstream;
-import io.renku.gateway.harness.KeycloakAdmin;
 import io.renku.gateway.harness.KeycloakExtension;
 import io.renku.gateway.harness.LoadLoop;
 import io.renku.gateway.harness.Ports;
@@ -15,13 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -101,44 +94,7 @@ class ReplicaIT {
     @Test
     @Order(5)
     void aRefreshOnAIsInjectedByBAndConcurrentRefreshesAcrossReplicasReachKeycloakOnce() throws Exception {
-        String session = checks.logInOnA();
-        String first = ReplicaChecks.token(checks.b(), session); // B holds the session with the first token
-        Thread.sleep(11_000); // the first token is due now
-        String second = ReplicaChecks.token(checks.a(), session);
-        assertNotEquals(first, second, "A refreshed the due token");
-        assertEquals(second, ReplicaChecks.token(checks.b(), session), "B injects the token A refreshed");
-
-        Thread.sleep(11_000); // the second token is due: both replicas race to refresh it
-        KeycloakAdmin keycloak = new KeycloakAdmin();
-        int refreshesBefore = keycloak.eventCount("renku", "REFRESH_TOKEN");
-        int errorsBefore = keycloak.eventCount("renku", "REFRESH_TOKEN_ERROR");
-        ExecutorService pool = Executors.newFixedThreadPool(40);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<String>> calls = new ArrayList<>();
-        try {
-            for (int i = 0; i < 40; i++) {
-                var replica = i % 2 == 0 ? checks.a() : checks.b();
-                calls.add(pool.submit(() -> {
-                    go.await();
-                    return ReplicaChecks.token(replica, session);
-                }));
-            }
-            go.countDown();
-            Map<String, Integer> tokens = new HashMap<>();
-            for (Future<String> call : calls) {
-                tokens.merge(call.get(), 1, Integer::sum);
-            }
-            assertEquals(1, tokens.size(), "all 40 requests on both replicas carried one token: " + tokens.values());
-            assertNotEquals(second, tokens.keySet().iterator().next(), "the due token was refreshed");
-        } finally {
-            pool.shutdownNow();
-        }
-        int refreshes = keycloak.eventCount("renku", "REFRESH_TOKEN") - refreshesBefore;
-        int errors = keycloak.eventCount("renku", "REFRESH_TOKEN_ERROR") - errorsBefore;
-        System.out.println("[replica] 40 concurrent requests over 2 replicas with a due token: " + refreshes
-                + " refresh(es) at Keycloak, " + errors + " refresh error(s)");
-        assertEquals(1, refreshes, "one refresh at Keycloak for both replicas");
-        assertEquals(0, errors, "no replica sent the rotated-out refresh token");
+        checks.refreshOnAIsInjectedByBAndConcurrentRefreshesReachKeycloakOnce("standalone");
     }
 
     @Test

@@ -70,6 +70,7 @@ class ReplicaSentinelIT {
         settings.put("redis.password", DATA_PASSWORD);
         settings.put("redis.sentinelPassword", SENTINEL_PASSWORD);
         settings.put("redis.timeoutMillis", "1000");
+        settings.put("login.tokenRefreshSkewSeconds", "290"); // a 300 s token is due 10 s after it was issued
         replicas = Replicas.start("replica-sentinel", List.of(portA, Ports.free()), settings);
         checks = new ReplicaChecks(replicas);
     }
@@ -105,6 +106,12 @@ class ReplicaSentinelIT {
     @Order(4)
     void backChannelLogoutToAIsEffectiveOnBoth() throws Exception {
         checks.backChannelLogoutToAIsEffectiveOnBoth();
+    }
+
+    @Test
+    @Order(5)
+    void aRefreshOnAIsInjectedByBAndConcurrentRefreshesAcrossReplicasReachKeycloakOnce() throws Exception {
+        checks.refreshOnAIsInjectedByBAndConcurrentRefreshesReachKeycloakOnce("Sentinel");
     }
 
     @Test

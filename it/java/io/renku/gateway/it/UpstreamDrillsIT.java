@@ -214,6 +214,28 @@ class UpstreamDrillsIT {
     }
 
     @Test
+    @Order(4)
+    void aBodyEndedBeforeItsContentLengthIsA400() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            socket.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            socket.getOutputStream().write(("POST /api/data/short HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+                    + "Accept: application/json\r\n\r\n0123456789").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            Thread.sleep(200);
+            socket.shutdownOutput(); // the client's side ends after 10 of the 1000 bytes
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("[drill] body ended early: answered " + status(answer) + " after " + millis + " ms");
+            assertEquals(400, status(answer), answer);
+            assertTrue(answer.contains("application/problem+json") && answer.contains("10 of the 1000 bytes"),
+                    answer);
+            assertTrue(millis < 3000, "answered after " + millis + " ms");
+        }
+    }
+
+    @Test
     @Order(5)
     void slowClientsDoNotStarveAWellBehavedOne() throws Exception {
         List<Long> alone = wellBehaved(200, Duration.ZERO);

@@ -53,7 +53,7 @@ public final class BearerAuthenticator implements AutoCloseable {
      * reach the JWT path and are refused there. A loop rather than a regular expression: it runs on every Bearer
      * request over a token of a kilobyte or more, and the regex showed in the profile.
      */
-    static boolean isJwsShaped(String token) {
+    public static boolean isJwsShaped(String token) {
         int dots = 0;
         int partLength = 0;
         for (int i = 0; i < token.length(); i++) {

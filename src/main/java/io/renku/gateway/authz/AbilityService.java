@@ -117,31 +117,9 @@ final class AbilityService {
     }
 
     private boolean isToken(String subject) {
-        if (jwsShaped(subject)) {
+        if (io.renku.gateway.auth.BearerAuthenticator.isJwsShaped(subject)) { // sorted as a Bearer token is
             return true;
         }
         return introspection && !subject.startsWith("gid://") && !authorizer.policyKnows(subject);
-    }
-
-    /** Three base64url parts, as {@code BearerAuthenticator} sorts tokens. */
-    static boolean jwsShaped(String s) {
-        int dots = 0;
-        int partLength = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '.') {
-                if (partLength == 0 && dots < 2) {
-                    return false;
-                }
-                dots++;
-                partLength = 0;
-            } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
-                    || c == '_') {
-                partLength++;
-            } else {
-                return false;
-            }
-        }
-        return dots == 2;
     }
 }

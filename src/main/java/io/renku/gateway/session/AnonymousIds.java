@@ -27,18 +27,12 @@ public final class AnonymousIds {
 
     private final SessionCookieCodec codec;
     private final String cookieName;
-    private final DefaultCookieSerializer cookies = new DefaultCookieSerializer();
+    private final DefaultCookieSerializer cookies;
 
     public AnonymousIds(SessionCookieCodec codec, SessionSettings settings) {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.cookieName = cookieName(settings);
-        cookies.setCookieName(cookieName);
-        cookies.setCookiePath("/");
-        cookies.setUseBase64Encoding(false);
-        cookies.setUseHttpOnlyCookie(true);
-        cookies.setUseSecureCookie(settings.cookieSecure());
-        cookies.setSameSite("Lax");
-        cookies.setCookieMaxAge((int) Math.min(Integer.MAX_VALUE, settings.cookieMaxAgeSeconds()));
+        this.cookies = SignedCookieSessionIdResolver.serializer(cookieName, settings);
     }
 
     public static AnonymousIds of(SessionSettings settings) {

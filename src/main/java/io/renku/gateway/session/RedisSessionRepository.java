@@ -70,7 +70,6 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
     private final byte[] channel;
     private final SessionNearCache nearCache;
     /** Whether replicas may keep near caches: then writes wait for their invalidations to go out. */
-    private final boolean nearCacheAnywhere;
 
     public RedisSessionRepository(UnifiedJedis redis, String namespace, Duration defaultMaxInactive,
             SessionExpiry expiry, SessionIdGenerator ids, AttributeCodec codec, Clock clock) {
@@ -90,7 +89,6 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
         this.clock = Objects.requireNonNull(clock, "clock");
         this.channel = invalidationChannel(namespace).getBytes(StandardCharsets.UTF_8);
         this.nearCache = nearCache;
-        this.nearCacheAnywhere = nearCache != null;
         if (namespace.isEmpty() || namespace.contains("{") || namespace.contains("}")) {
             throw new IllegalArgumentException("namespace must be non-empty and free of braces (Cluster hash tags)");
         }
@@ -260,7 +258,7 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
      * which this keeps off Redis, are not.
      */
     private void delivered(byte[] key) {
-        if (nearCacheAnywhere) {
+        if (nearCache != null) { // replicas cache: every one has the same sessions.nearCache.maxEntries choice
             call(() -> redis.exists(key));
         }
     }

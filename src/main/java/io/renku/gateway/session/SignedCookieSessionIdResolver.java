@@ -24,12 +24,21 @@ import org.springframework.session.web.http.HttpSessionIdResolver;
  */
 public final class SignedCookieSessionIdResolver implements HttpSessionIdResolver {
     private final SessionCookieCodec codec;
-    private final DefaultCookieSerializer cookies = new DefaultCookieSerializer();
+    private final DefaultCookieSerializer cookies;
     private final String cookieName;
 
     public SignedCookieSessionIdResolver(SessionCookieCodec codec, SessionSettings settings) {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.cookieName = settings.effectiveCookieName();
+        this.cookies = serializer(cookieName, settings);
+    }
+
+    /**
+     * How the gateway writes its cookies (the session's and the anonymous id's): {@code HttpOnly}, {@code Secure}
+     * unless switched off, {@code SameSite=Lax}, {@code Path=/}, no {@code Domain}, the value as it is.
+     */
+    static DefaultCookieSerializer serializer(String cookieName, SessionSettings settings) {
+        DefaultCookieSerializer cookies = new DefaultCookieSerializer();
         cookies.setCookieName(cookieName);
         cookies.setCookiePath("/");
         cookies.setUseBase64Encoding(false);
@@ -37,6 +46,7 @@ public final class SignedCookieSessionIdResolver implements HttpSessionIdResolve
         cookies.setUseSecureCookie(settings.cookieSecure());
         cookies.setSameSite("Lax");
         cookies.setCookieMaxAge((int) Math.min(Integer.MAX_VALUE, settings.cookieMaxAgeSeconds()));
+        return cookies;
     }
 
     @Override

@@ -10,22 +10,26 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
- * Writes log lines on a thread of its own, so a request thread never waits for a disk or a pipe: the line is
- * formatted on the caller's thread (the formatter reads the request's ids from {@link LogContext} and names the
- * caller's thread), queued, and a daemon thread hands it to the real handler ({@link java.util.logging.FileHandler},
- * whose rotation we keep, or standard output), which writes and flushes it. The JDK has no asynchronous handler, so
+ * Writes log lines on a thread of its own, so a request thread neither formats nor waits for a disk or a pipe: the
+ * caller's thread only takes what the line needs from it (the request's ids from {@link LogContext}, the thread's
+ * name) and queues the record; a daemon thread formats it ({@link JsonLogFormatter}) and hands the line to the real
+ * handler ({@link java.util.logging.FileHandler}, whose rotation we keep, or standard output), which writes and
+ * flushes it. A formatter of another kind formats on the caller's thread. The JDK has no asynchronous handler, so
  * this small one is ours.
  *
- * <p>Nothing is dropped: when the queue is full (the disk cannot keep up), the caller writes its line itself, which
- * slows requests down as a synchronous handler would instead of losing lines. {@link #close()} writes what is queued
- * before closing the real handler.
+ * <p>A record's parameters are formatted after the call returned, so they must not change afterwards: the gateway's
+ * access fields are a map made for the one line, its other parameters strings and numbers.
+ *
+ * <p>Nothing is dropped: when the queue is full (the disk cannot keep up), the caller formats and writes its line
+ * itself, which slows requests down as a synchronous handler would instead of losing lines. {@link #close()} writes
+ * what is queued before closing the real handler.
  */
 final class AsyncLogHandler extends Handler {
     private static final int CAPACITY = 16_384;
-    private static final String STOP = new String("stop");
+    private static final Pending STOP = new Pending(null, null, null, null);
 
     private final Handler target;
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final Thread writer;
 
     /** {@code target} gets preformatted lines; {@code formatter} is the format they are made in. */
@@ -44,19 +48,40 @@ final class AsyncLogHandler extends Handler {
         writer.start();
     }
 
+    /** A record and what its line needs from the thread that published it. */
+    private record Pending(LogRecord record, String requestId, String traceId, String thread) {
+    }
+
     @Override
     public void publish(LogRecord record) {
         if (!isLoggable(record)) {
             return;
         }
-        String line;
-        try {
-            line = getFormatter().format(record);
-        } catch (RuntimeException e) {
-            reportError("cannot format a log record", e, ErrorManager.FORMAT_FAILURE);
+        if (!(getFormatter() instanceof JsonLogFormatter)) {
+            writeNow(new Pending(record, null, null, null));
             return;
         }
-        if (!queue.offer(line)) {
+        Pending pending = new Pending(record, LogContext.requestId(), LogContext.traceId(),
+                Thread.currentThread().getName());
+        if (!queue.offer(pending)) {
+            writeNow(pending);
+        }
+    }
+
+    private String format(Pending pending) {
+        try {
+            return getFormatter() instanceof JsonLogFormatter json
+                    ? json.format(pending.record(), pending.requestId(), pending.traceId(), pending.thread())
+                    : getFormatter().format(pending.record());
+        } catch (RuntimeException e) {
+            reportError("cannot format a log record", e, ErrorManager.FORMAT_FAILURE);
+            return null;
+        }
+    }
+
+    private void writeNow(Pending pending) {
+        String line = format(pending);
+        if (line != null) {
             write(line);
         }
     }
@@ -64,11 +89,11 @@ final class AsyncLogHandler extends Handler {
     private void drain() {
         try {
             while (true) {
-                String line = queue.take();
-                if (line == STOP) {
+                Pending pending = queue.take();
+                if (pending == STOP) {
                     return;
                 }
-                write(line);
+                writeNow(pending);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -92,9 +117,9 @@ final class AsyncLogHandler extends Handler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (String line = queue.poll(); line != null; line = queue.poll()) {
-            if (line != STOP) {
-                write(line);
+        for (Pending pending = queue.poll(); pending != null; pending = queue.poll()) {
+            if (pending != STOP) {
+                writeNow(pending);
             }
         }
         target.close();

@@ -27,6 +27,14 @@ public final class JsonLogFormatter extends Formatter {
 
     @Override
     public String format(LogRecord record) {
+        return format(record, LogContext.requestId(), LogContext.traceId(), Thread.currentThread().getName());
+    }
+
+    /**
+     * The line for a record published on another thread: the request's ids and the thread's name as they were there
+     * ({@link AsyncLogHandler} formats on its own thread).
+     */
+    String format(LogRecord record, String requestId, String traceId, String thread) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator g = json.createGenerator(out)) {
             g.writeStartObject();
@@ -42,15 +50,13 @@ public final class JsonLogFormatter extends Formatter {
             } else {
                 g.writeStringField("message", formatMessage(record));
             }
-            String requestId = LogContext.requestId();
             if (requestId != null && (fieldsLack(parameters, "requestId"))) {
                 g.writeStringField("requestId", requestId);
             }
-            String traceId = LogContext.traceId();
             if (traceId != null && fieldsLack(parameters, "traceId")) {
                 g.writeStringField("traceId", traceId);
             }
-            g.writeStringField("thread", Thread.currentThread().getName());
+            g.writeStringField("thread", thread);
             if (record.getThrown() != null) {
                 StringWriter stack = new StringWriter();
                 record.getThrown().printStackTrace(new PrintWriter(stack));
