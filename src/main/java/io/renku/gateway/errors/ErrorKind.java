@@ -18,6 +18,7 @@ public enum ErrorKind {
     UPGRADE_REQUIRED(426, "upgrade-required", "Upgrade required"),
     TOO_MANY_REQUESTS(429, "too-many-requests", "Too many requests"),
     INTERNAL(500, "internal", "Internal error"),
+    NOT_IMPLEMENTED(501, "not-implemented", "Not implemented"),
     BAD_GATEWAY(502, "bad-gateway", "Upstream failed"),
     SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable"),
     GATEWAY_TIMEOUT(504, "gateway-timeout", "Upstream timed out");

@@ -179,6 +179,7 @@ public class GatewayProxyServlet extends ProxyServlet {
         request.setAttribute(DEADLINE, ExchangeDeadline.in(maxResponseMillis));
         String path = ForwardPath.of(rawPath(request));
         RequestFraming.checkContentLength(java.util.Collections.list(request.getHeaders("Content-Length")));
+        RequestFraming.checkTransferEncoding(java.util.Collections.list(request.getHeaders("Transfer-Encoding")));
         Route route = routes.resolve(path, ForwardPath.ruleView(path));
         CredentialInjector.checkAccess(route, credentialsOf(request));
         request.setAttribute(ROUTE, route);

@@ -66,7 +66,9 @@ public final class WebSocketUpgradeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (!isWebSocketUpgrade(request)) {
-            if (HandshakeHeaders.mentionsWebSocket(Collections.list(request.getHeaders("Upgrade")))) {
+            // a Sec-WebSocket-Key under another Upgrade (h2c): Undertow's WebSocket endpoint upgrades it regardless
+            if (HandshakeHeaders.mentionsWebSocket(Collections.list(request.getHeaders("Upgrade")))
+                    || request.getHeader("Sec-WebSocket-Key") != null) {
                 throw GatewayException.badRequest("A WebSocket handshake is a GET with Upgrade: websocket");
             }
             chain.doFilter(request, response);

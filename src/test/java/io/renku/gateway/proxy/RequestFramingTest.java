@@ -28,4 +28,29 @@ class RequestFramingTest {
         assertDoesNotThrow(() -> RequestFraming.checkContentLength(List.of()));
         assertDoesNotThrow(() -> RequestFraming.checkContentLength(List.of("999999999999999999")));
     }
+
+    @ParameterizedTest(name = "Transfer-Encoding: {0}")
+    @ValueSource(strings = {"chunked, identity", "chunked, chunked", "chunked\u000B", "\u000Bchunked", "chunked,", "",
+            "chunk ed", "chunked\u0000"})
+    void aChunkedThatIsNotOnceAndLastOrNotATokenIs400(String value) {
+        GatewayException e = assertThrows(GatewayException.class,
+                () -> RequestFraming.checkTransferEncoding(List.of(value)));
+        assertEquals(ErrorKind.BAD_REQUEST, e.kind());
+    }
+
+    @ParameterizedTest(name = "Transfer-Encoding: {0}")
+    @ValueSource(strings = {"xchunked", "gzip, chunked", "identity", "gzip"})
+    void anUnknownTransferCodingIs501(String value) {
+        GatewayException e = assertThrows(GatewayException.class,
+                () -> RequestFraming.checkTransferEncoding(List.of(value)));
+        assertEquals(ErrorKind.NOT_IMPLEMENTED, e.kind());
+    }
+
+    @Test
+    void chunkedOnceAndLastPasses() {
+        assertDoesNotThrow(() -> RequestFraming.checkTransferEncoding(List.of()));
+        assertDoesNotThrow(() -> RequestFraming.checkTransferEncoding(List.of("chunked")));
+        assertDoesNotThrow(() -> RequestFraming.checkTransferEncoding(List.of("  Chunked \t")));
+        assertThrows(GatewayException.class, () -> RequestFraming.checkTransferEncoding(List.of("chunked", "chunked")));
+    }
 }
