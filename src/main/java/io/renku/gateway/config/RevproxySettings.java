@@ -20,7 +20,8 @@ import java.util.Objects;
  */
 public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI uiServerWebSocket,
         int maxConnections, int connectTimeoutMillis, int readTimeoutMillis, int maxResponseMillis,
-        int requestBufferMaxBytes, long requestBufferTotalBytes, int requestBufferMaxMillis) {
+        int requestBufferMaxBytes, long requestBufferTotalBytes, int requestBufferMaxMillis,
+        int maxStreamingUploads) {
     public static final String DATA_SERVICE = "revproxy.renkuServices.dataService";
     public static final String KEYCLOAK = "revproxy.renkuServices.keycloak";
     public static final String UI_SERVER = "revproxy.renkuServices.uiServer";
@@ -33,6 +34,7 @@ public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI 
     public static final String REQUEST_BUFFER_MAX_BYTES = "revproxy.requestBuffer.maxBytes";
     public static final String REQUEST_BUFFER_TOTAL_BYTES = "revproxy.requestBuffer.totalBytes";
     public static final String REQUEST_BUFFER_MAX_MILLIS = "revproxy.requestBuffer.maxMillis";
+    public static final String MAX_STREAMING_UPLOADS = "revproxy.maxStreamingUploads";
 
     public RevproxySettings {
         Objects.requireNonNull(dataService, "dataService");
@@ -54,6 +56,7 @@ public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI 
                 reader.integer(MAX_RESPONSE_MILLIS, 3_600_000, 0, 86_400_000),
                 reader.integer(REQUEST_BUFFER_MAX_BYTES, 1 << 20, 0, 64 << 20),
                 reader.number(REQUEST_BUFFER_TOTAL_BYTES, 128L << 20, 1L << 20, 1L << 40),
-                reader.integer(REQUEST_BUFFER_MAX_MILLIS, 60_000, 1_000, 3_600_000));
+                reader.integer(REQUEST_BUFFER_MAX_MILLIS, 60_000, 1_000, 3_600_000),
+                reader.integer(MAX_STREAMING_UPLOADS, 4, 0, 100_000));
     }
 }

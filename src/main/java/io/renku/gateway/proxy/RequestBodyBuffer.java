@@ -55,6 +55,7 @@ public final class RequestBodyBuffer extends HttpFilter {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = System.getLogger(RequestBodyBuffer.class.getName());
     private static final String BODY = RequestBodyBuffer.class.getName() + ".body";
+    private static final String TURN = RequestBodyBuffer.class.getName() + ".turn";
     /** The first allocation for a body; it doubles as bytes arrive, up to the declared length. */
     private static final int FIRST_CHUNK = 1024;
     /**
@@ -68,6 +69,7 @@ public final class RequestBodyBuffer extends HttpFilter {
     private transient int maxBytes;
     private transient int maxMillis;
     private transient Budget budget;
+    private transient Streams streams;
 
     @Override
     public void init() throws ServletException {
@@ -78,43 +80,123 @@ public final class RequestBodyBuffer extends HttpFilter {
         maxBytes = revproxy.requestBufferMaxBytes();
         maxMillis = revproxy.requestBufferMaxMillis();
         budget = new Budget(revproxy.requestBufferTotalBytes());
-        GatewayMetrics.of(getServletContext()).gauge("gateway.request.buffer.bytes",
+        streams = new Streams(revproxy.maxStreamingUploads());
+        GatewayMetrics metrics = GatewayMetrics.of(getServletContext());
+        metrics.gauge("gateway.request.buffer.bytes",
                 "Heap held by request bodies being read before their request is handled", budget, Budget::used);
+        metrics.gauge("gateway.request.streaming.active", "Requests streaming their body upstream on a worker thread",
+                streams, Streams::active);
+        metrics.gauge("gateway.request.streaming.waiting", "Requests waiting for a turn to stream their body",
+                streams, Streams::waiting);
     }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (request.getDispatcherType() == DispatcherType.ASYNC && request.getAttribute(BODY) instanceof Body body) {
+        if (request.getDispatcherType() == DispatcherType.ASYNC) {
+            resume(request, response, chain);
+            return;
+        }
+        if (request.getDispatcherType() != DispatcherType.REQUEST || !request.isAsyncSupported()
+                || !servlets.contains(request.getHttpServletMapping().getServletName())) {
+            chain.doFilter(request, response);
+            return;
+        }
+        List<String> contentLengths = Collections.list(request.getHeaders("Content-Length"));
+        String transferEncoding = request.getHeader("Transfer-Encoding");
+        long length = bufferableLength(contentLengths, transferEncoding, maxBytes);
+        if (length > 0 && budget.take(PER_REQUEST)) {
+            try {
+                suspend(request, response, (int) length);
+            } catch (IOException | RuntimeException e) {
+                if (request.getAttribute(BODY) instanceof Body body) {
+                    body.release();
+                } else {
+                    budget.give(PER_REQUEST);
+                }
+                throw e;
+            }
+            return;
+        }
+        // no body, or one that streams on a worker thread while it arrives (chunked, larger than maxBytes, or the
+        // budget spent): those take a turn, so that slow ones cannot hold every worker
+        if (!hasBody(contentLengths, transferEncoding) || streams.unbounded()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Turn turn = new Turn();
+        if (streams.enterOrWait(turn, () -> suspendForTurn(request, response, turn))) {
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                streams.leave();
+            }
+        }
+    }
+
+    /** The second pass of a suspended request: its body has arrived, or its turn to stream has come (or neither). */
+    private void resume(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (request.getAttribute(BODY) instanceof Body body) {
             request.removeAttribute(BODY);
             try {
                 chain.doFilter(body.request(request), response);
             } finally {
                 body.release();
             }
-            return;
-        }
-        long length = request.getDispatcherType() == DispatcherType.REQUEST && request.isAsyncSupported()
-                && servlets.contains(request.getHttpServletMapping().getServletName())
-                ? bufferableLength(Collections.list(request.getHeaders("Content-Length")),
-                        request.getHeader("Transfer-Encoding"), maxBytes)
-                : -1;
-        if (length <= 0 || !budget.take(PER_REQUEST)) {
-            // nothing to read ahead, or as many bodies being read as the budget allows: this one streams, as a body
-            // too large for the buffer does
-            chain.doFilter(request, response);
-            return;
-        }
-        try {
-            suspend(request, response, (int) length);
-        } catch (IOException | RuntimeException e) {
-            if (request.getAttribute(BODY) instanceof Body body) {
-                body.release();
-            } else {
-                budget.give(PER_REQUEST);
+        } else if (request.getAttribute(TURN) instanceof Turn turn) {
+            request.removeAttribute(TURN);
+            if (!turn.granted()) {
+                throw GatewayException.unavailable("As many streaming uploads as revproxy.maxStreamingUploads allows ("
+                        + streams.max + ") are in progress on this gateway, and none ended within "
+                        + "revproxy.requestBuffer.maxMillis (" + maxMillis + " ms); try again", 5, null);
             }
-            throw e;
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                streams.leave();
+            }
+        } else {
+            chain.doFilter(request, response);
         }
+    }
+
+    /** Suspends a request whose body would stream until a turn is free, without holding a worker thread. */
+    private AsyncContext suspendForTurn(HttpServletRequest request, HttpServletResponse response, Turn turn) {
+        AsyncContext async = request.startAsync(request, response);
+        request.setAttribute(TURN, turn);
+        async.setTimeout(maxMillis);
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                if (turn.give(false) && streams.withdraw(turn)) {
+                    async.dispatch(); // answered with a 503 on the second pass
+                }
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                if (turn.give(false) && streams.withdraw(turn)) {
+                    async.complete();
+                }
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                // nothing held: a turn is taken only on dispatch
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // the gateway starts no second asynchronous cycle
+            }
+        });
+        return async;
+    }
+
+    /** A request has a body when it is chunked or announces a length other than 0. */
+    static boolean hasBody(List<String> contentLengths, String transferEncoding) {
+        return transferEncoding != null || contentLengths.stream().anyMatch(v -> !v.trim().equals("0"));
     }
 
     /**
@@ -193,6 +275,91 @@ public final class RequestBodyBuffer extends HttpFilter {
                         + " of the " + length + " bytes its Content-Length announced"));
             }
         });
+    }
+
+    /**
+     * The turns to stream a body on a worker thread ({@code revproxy.maxStreamingUploads}; 0: no bound). A request
+     * that finds them all taken waits, suspended, for the next one to end; turns are handed over in arrival order.
+     */
+    static final class Streams {
+        private final int max;
+        private int active;
+        private final java.util.ArrayDeque<Turn> waiting = new java.util.ArrayDeque<>();
+
+        Streams(int max) {
+            this.max = max;
+        }
+
+        boolean unbounded() {
+            return max <= 0;
+        }
+
+        /**
+         * Takes a turn now (true), or suspends the request ({@code suspend}) and queues it (false), in one step so a
+         * turn given back meanwhile cannot be missed.
+         */
+        synchronized boolean enterOrWait(Turn turn, java.util.function.Supplier<AsyncContext> suspend) {
+            if (active < max) {
+                active++;
+                return true;
+            }
+            turn.async = suspend.get();
+            waiting.add(turn);
+            return false;
+        }
+
+        /** A turn ends: the next waiting request gets it (and is dispatched), or it is free again. */
+        void leave() {
+            Turn next;
+            synchronized (this) {
+                next = waiting.poll();
+                while (next != null && !next.give(true)) {
+                    next = waiting.poll();
+                }
+                if (next == null) {
+                    active--;
+                }
+            }
+            if (next != null) {
+                try {
+                    next.async.dispatch();
+                } catch (IllegalStateException gone) {
+                    leave(); // its client went away meanwhile: the turn passes on
+                }
+            }
+        }
+
+        /** A waiting request gave up (timed out or gone); true when it was still waiting. */
+        synchronized boolean withdraw(Turn turn) {
+            return waiting.remove(turn);
+        }
+
+        synchronized int active() {
+            return active;
+        }
+
+        synchronized int waiting() {
+            return waiting.size();
+        }
+    }
+
+    /** One suspended request's wait for a turn: given (it streams) or refused (timed out, gone), once. */
+    static final class Turn {
+        private AsyncContext async;
+        private Boolean given;
+
+        /** Decides the wait once; false when it was decided already. */
+        synchronized boolean give(boolean granted) {
+            if (given != null) {
+                return false;
+            }
+            given = granted;
+            return true;
+        }
+
+        synchronized boolean granted() {
+            return Boolean.TRUE.equals(given);
+        }
     }
 
     /**

@@ -78,4 +78,64 @@ class RequestBodyBufferTest {
         });
         assertEquals("data done", events.toString());
     }
+
+    @Test
+    void aBodyIsAChunkedOneOrOneWithALengthOtherThanZero() {
+        assertTrue(RequestBodyBuffer.hasBody(List.of(), "chunked"));
+        assertTrue(RequestBodyBuffer.hasBody(List.of("5000000"), null));
+        assertTrue(RequestBodyBuffer.hasBody(List.of("junk"), null)); // the proxy's framing check refuses it later
+        assertFalse(RequestBodyBuffer.hasBody(List.of("0"), null));
+        assertFalse(RequestBodyBuffer.hasBody(List.of(), null));
+    }
+
+    @Test
+    void streamingTurnsAreBoundedAndHandedOverInArrivalOrder() {
+        RequestBodyBuffer.Streams streams = new RequestBodyBuffer.Streams(2);
+        List<String> dispatched = new java.util.ArrayList<>();
+        assertTrue(streams.enterOrWait(new RequestBodyBuffer.Turn(), () -> async("never", dispatched)));
+        assertTrue(streams.enterOrWait(new RequestBodyBuffer.Turn(), () -> async("never", dispatched)));
+        RequestBodyBuffer.Turn third = new RequestBodyBuffer.Turn();
+        RequestBodyBuffer.Turn fourth = new RequestBodyBuffer.Turn();
+        RequestBodyBuffer.Turn fifth = new RequestBodyBuffer.Turn();
+        assertFalse(streams.enterOrWait(third, () -> async("third", dispatched)));
+        assertFalse(streams.enterOrWait(fourth, () -> async("fourth", dispatched)));
+        assertFalse(streams.enterOrWait(fifth, () -> async("fifth", dispatched)));
+        assertEquals(2, streams.active());
+        assertEquals(3, streams.waiting());
+        // the fourth gives up (its wait timed out): it is not handed a turn
+        assertTrue(fourth.give(false));
+        assertTrue(streams.withdraw(fourth));
+        streams.leave();
+        assertEquals(List.of("third"), dispatched);
+        assertTrue(third.granted());
+        streams.leave();
+        assertEquals(List.of("third", "fifth"), dispatched);
+        assertFalse(fourth.granted());
+        streams.leave();
+        streams.leave();
+        assertEquals(0, streams.active());
+        assertTrue(streams.enterOrWait(new RequestBodyBuffer.Turn(), () -> async("never", dispatched)));
+    }
+
+    @Test
+    void aTurnIsDecidedOnce() {
+        RequestBodyBuffer.Turn turn = new RequestBodyBuffer.Turn();
+        assertTrue(turn.give(true));
+        assertFalse(turn.give(false)); // a timeout after the turn was given changes nothing
+        assertTrue(turn.granted());
+        assertTrue(new RequestBodyBuffer.Streams(0).unbounded());
+    }
+
+    /** An AsyncContext that records its dispatch; nothing else is called on it. */
+    private static jakarta.servlet.AsyncContext async(String name, List<String> dispatched) {
+        return (jakarta.servlet.AsyncContext) java.lang.reflect.Proxy.newProxyInstance(
+                RequestBodyBufferTest.class.getClassLoader(), new Class<?>[] {jakarta.servlet.AsyncContext.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("dispatch")) {
+                        dispatched.add(name);
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
 }
