@@ -75,6 +75,7 @@ class UpstreamDrillsIT {
         settings.put("revproxy.readTimeoutMillis", Integer.toString(READ_TIMEOUT));
         settings.put("revproxy.maxResponseMillis", Integer.toString(MAX_RESPONSE));
         settings.put("revproxy.requestBuffer.maxMillis", Integer.toString(BUFFER_MILLIS));
+        settings.put("revproxy.maxStreamingUploads", "4"); // a quarter of the drill's 16 workers
         Replicas replicas = Replicas.startWithJvmOptions("upstream-drills", List.of(port), settings,
                 List.of("-Xmx512m", "-Dgateway.http.maxThreads=" + THREADS));
         tomcat = replicas.tomcat(0);

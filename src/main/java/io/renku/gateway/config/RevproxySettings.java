@@ -57,6 +57,6 @@ public record RevproxySettings(URI dataService, URI keycloak, URI uiServer, URI 
                 reader.integer(REQUEST_BUFFER_MAX_BYTES, 1 << 20, 0, 64 << 20),
                 reader.number(REQUEST_BUFFER_TOTAL_BYTES, 128L << 20, 1L << 20, 1L << 40),
                 reader.integer(REQUEST_BUFFER_MAX_MILLIS, 60_000, 1_000, 3_600_000),
-                reader.integer(MAX_STREAMING_UPLOADS, 4, 0, 100_000));
+                reader.integer(MAX_STREAMING_UPLOADS, 32, 0, 100_000));
     }
 }
