@@ -208,17 +208,7 @@ public final class RequestBodyBuffer extends HttpFilter {
         if (max <= 0 || transferEncoding != null || contentLengths.size() != 1) {
             return -1;
         }
-        String value = contentLengths.get(0).trim();
-        if (value.isEmpty() || value.length() > 10) {
-            return -1;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-        }
-        long length = Long.parseLong(value);
+        long length = RequestFraming.plainLength(contentLengths.get(0).trim(), 10);
         return length > 0 && length <= max ? length : -1;
     }
 

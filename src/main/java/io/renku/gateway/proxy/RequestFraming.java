@@ -25,14 +25,29 @@ final class RequestFraming {
     private RequestFraming() {
     }
 
+    /**
+     * {@code text} as a length when it is 1 to {@code maxDigits} ASCII digits (not {@code Character.isDigit}, which
+     * lets other scripts' digits in), else -1.
+     */
+    static long plainLength(String text, int maxDigits) {
+        if (text.isEmpty() || text.length() > maxDigits) {
+            return -1;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(text);
+    }
+
     static void checkContentLength(List<String> values) {
         String first = null;
         for (String value : values) {
             for (String part : value.split(",", -1)) {
                 String digits = part.trim();
-                boolean decimal = !digits.isEmpty() && digits.length() <= MAX_DIGITS
-                        && digits.chars().allMatch(c -> c >= '0' && c <= '9'); // ASCII only: not Character.isDigit
-                if (!decimal) {
+                if (plainLength(digits, MAX_DIGITS) < 0) {
                     throw GatewayException.badRequest("Content-Length must be one decimal number of bytes");
                 }
                 if (first != null && Long.parseLong(first) != Long.parseLong(digits)) {
