@@ -36,6 +36,36 @@ public final class JfrSummary {
         PARTS.put("regular expressions", "java.util.regex.");
     }
 
+    /**
+     * Parts for the exclusive view: a sample is charged to the innermost frame that belongs to one of them, so JDK code
+     * called by a library (a {@code HashMap.get} inside Tomcat) counts for that library. Longest prefix wins.
+     */
+    private static final Map<String, String> OWNERS = new LinkedHashMap<>();
+
+    static {
+        OWNERS.put("org.apache.coyote.", "Tomcat connector (parse, write)");
+        OWNERS.put("org.apache.tomcat.", "Tomcat connector (parse, write)");
+        OWNERS.put("org.apache.catalina.", "Tomcat dispatch (pipeline, facades, filter chain)");
+        OWNERS.put("io.renku.gateway.", "gateway code");
+        OWNERS.put("io.renku.gateway.proxy.", "gateway proxy code");
+        OWNERS.put("io.renku.gateway.session.", "gateway session code");
+        OWNERS.put("io.renku.gateway.web.", "gateway request filter");
+        OWNERS.put("io.renku.gateway.metrics.", "Micrometer");
+        OWNERS.put("io.micrometer.", "Micrometer");
+        OWNERS.put("org.springframework.", "spring-session");
+        OWNERS.put("org.mitre.dsmiley.", "Smiley proxy");
+        OWNERS.put("org.apache.http.", "HttpClient to the upstream");
+        OWNERS.put("redis.clients.", "Jedis / Redis");
+        OWNERS.put("com.github.benmanes.caffeine.", "near cache (Caffeine)");
+        OWNERS.put("com.nimbusds.", "Nimbus (JWT)");
+        OWNERS.put("java.util.logging.", "java.util.logging");
+        OWNERS.put("javax.crypto.", "crypto (HMAC, AES)");
+        OWNERS.put("com.sun.crypto.", "crypto (HMAC, AES)");
+        OWNERS.put("sun.security.", "crypto (HMAC, AES)");
+        OWNERS.put("sun.nio.ch.", "socket I/O (JDK)");
+        OWNERS.put("java.net.", "java.net (URI, sockets)");
+    }
+
     private JfrSummary() {
     }
 
@@ -49,6 +79,7 @@ public final class JfrSummary {
     static void print(Path recording, Consumer<String> out) throws IOException {
         Map<String, Integer> inclusive = new LinkedHashMap<>();
         Map<String, Integer> self = new LinkedHashMap<>();
+        Map<String, Integer> exclusive = new LinkedHashMap<>();
         int samples = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
@@ -64,6 +95,7 @@ public final class JfrSummary {
                 names.add(frame.getMethod().getType().getName() + "." + frame.getMethod().getName());
             }
             self.merge(names.get(0), 1, Integer::sum);
+            exclusive.merge(owner(names), 1, Integer::sum);
             for (Map.Entry<String, String> part : PARTS.entrySet()) {
                 if (names.stream().anyMatch(n -> n.startsWith(part.getValue()))) {
                     inclusive.merge(part.getKey(), 1, Integer::sum);
@@ -75,9 +107,28 @@ public final class JfrSummary {
         inclusive.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(e -> out.accept(String.format(Locale.ROOT, "  %5.1f %%  %s", 100.0 * e.getValue() / n,
                         e.getKey())));
-        out.accept("  top of stack:");
-        self.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(8)
+        out.accept("  exclusive (innermost frame of a part; JDK code counts for its caller):");
+        exclusive.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(e -> out.accept(String.format(Locale.ROOT, "  %5.1f %%  %s", 100.0 * e.getValue() / n,
                         e.getKey())));
+        out.accept("  top of stack:");
+        self.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(12)
+                .forEach(e -> out.accept(String.format(Locale.ROOT, "  %5.1f %%  %s", 100.0 * e.getValue() / n,
+                        e.getKey())));
+    }
+
+    private static String owner(List<String> frames) {
+        for (String frame : frames) {
+            String best = null;
+            for (String prefix : OWNERS.keySet()) {
+                if (frame.startsWith(prefix) && (best == null || prefix.length() > best.length())) {
+                    best = prefix;
+                }
+            }
+            if (best != null) {
+                return OWNERS.get(best);
+            }
+        }
+        return "other (JDK, threads)";
     }
 }

@@ -154,6 +154,8 @@ public final class ThroughputBench {
         ShrinkWrap.create(ZipImporter.class, "ROOT.war").importFrom(war.toFile()).as(WebArchive.class)
                 .addClass(LoginProbeServlet.class).as(ZipExporter.class).exportTo(benchWar.toFile(), true);
 
+        // deployed with the gateway at start (server.xml: autoDeploy off, deployOnStartup on)
+        bareProxyWar(war, Files.createDirectories(tomcatBase.resolve("webapps")).resolve("bare.war"), upstreamPort);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("revproxy.renkuServices.dataService", "http://127.0.0.1:" + upstreamPort);
         settings.put("redis.addresses", "127.0.0.1:" + redisPort);
@@ -174,6 +176,7 @@ public final class ThroughputBench {
         TomcatProcess tomcat = TomcatProcess.start(tomcatHome, tomcatBase, benchWar, gatewayPort, settings, jvm);
         started.add(tomcat);
         tomcat.awaitOk("health", Duration.ofSeconds(120), ThroughputBench::say);
+        awaitBare("http://127.0.0.1:" + gatewayPort + "/bare/api/data/_check");
 
         String cookie = login(tomcat.url());
         String jwt = sign(key, issuer);
@@ -189,6 +192,8 @@ public final class ThroughputBench {
                         null, false),
                 new Case("nginx-auto", "nginx proxy, auto workers", "http://127.0.0.1:" + nginxAutoPort
                         + "/api/data/bench", null, false),
+                new Case("bare", "Smiley proxy alone in the same Tomcat", "http://127.0.0.1:" + gatewayPort
+                        + "/bare/api/data/bench", null, true),
                 new Case("anonymous", "gateway, anonymous, no cookie", gateway, null, true),
                 new Case("session", "gateway, session cookie", gateway, "Cookie: " + cookie, true),
                 new Case("bearer", "gateway, Bearer JWT", gateway, "Authorization: Bearer " + jwt, true),
@@ -218,7 +223,7 @@ public final class ThroughputBench {
                 if (c.id().equals("session-100k")) {
                     created = sessions.create(liveSessions);
                 }
-                Path recording = jfr && round == 1 && (c.id().equals("session") || c.id().equals("bearer"))
+                Path recording = jfr && round == 1 && c.gateway() && !c.id().equals("session-100k")
                         ? startJfr(tomcat, work, c.id(), seconds) : null;
                 Map<String, Long> before = c.gateway() ? commandStats(redis) : Map.of();
                 String out = wrk(c, threads, connections, seconds);
@@ -255,6 +260,19 @@ public final class ThroughputBench {
                     median(r.stream().map(Run::rps).toList()), median(r.stream().map(Run::p50).toList()),
                     median(r.stream().map(Run::p99).toList()), median(r.stream().map(Run::redisCommands).toList()),
                     median(r.stream().map(Run::redisWrites).toList()), ratio, versus));
+        }
+        if (ratios.containsKey("bare")) {
+            StringBuilder shares = new StringBuilder("gateway as a share of the bare Smiley proxy (same round):");
+            for (Case c : cases) {
+                if (c.gateway() && !c.id().equals("bare")) {
+                    List<Double> share = new ArrayList<>();
+                    for (int i = 0; i < ratios.get(c.id()).size(); i++) {
+                        share.add(ratios.get(c.id()).get(i) / ratios.get("bare").get(i));
+                    }
+                    shares.append(String.format(Locale.ROOT, " %s %.2f", c.id(), median(share)));
+                }
+            }
+            say(shares.toString());
         }
         if (!only.isEmpty()) {
             return;
@@ -346,6 +364,68 @@ public final class ThroughputBench {
             usedKiB += Long.parseLong(m.group(2));
         }
         return usedKiB / 1024.0;
+    }
+
+    /**
+     * The ceiling of the stack the gateway is built on: Smiley's {@code ProxyServlet} alone, configured as the gateway
+     * configures it (its own pool of 64, no system properties, no X-Forwarded-For, no compression or redirect
+     * handling), with the gateway's copies of Smiley and HttpClient, deployed as {@code /bare} beside the gateway in
+     * the same Tomcat, so it shares the connector, the worker pool and the JVM options. No filter, session or
+     * credential of the gateway runs for it.
+     */
+    static Path bareProxyWar(Path gatewayWar, Path target, int upstreamPort) throws IOException {
+        String webXml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+                  <servlet>
+                    <servlet-name>proxy</servlet-name>
+                    <servlet-class>org.mitre.dsmiley.httpproxy.ProxyServlet</servlet-class>
+                    <init-param><param-name>targetUri</param-name><param-value>http://127.0.0.1:%d</param-value></init-param>
+                    <init-param><param-name>useSystemProperties</param-name><param-value>false</param-value></init-param>
+                    <init-param><param-name>http.maxConnections</param-name><param-value>64</param-value></init-param>
+                    <init-param><param-name>forwardip</param-name><param-value>false</param-value></init-param>
+                    <init-param><param-name>http.protocol.handle-redirects</param-name><param-value>false</param-value></init-param>
+                    <init-param><param-name>handleCompression</param-name><param-value>false</param-value></init-param>
+                    <init-param><param-name>log</param-name><param-value>false</param-value></init-param>
+                  </servlet>
+                  <servlet-mapping><servlet-name>proxy</servlet-name><url-pattern>/*</url-pattern></servlet-mapping>
+                </web-app>
+                """.formatted(upstreamPort);
+        List<String> kept = List.of("smiley-", "httpclient-", "httpcore-", "commons-codec-", "commons-logging-",
+                "jcl-over-slf4j-", "slf4j-");
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(gatewayWar.toFile());
+                java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(target))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("WEB-INF/web.xml"));
+            out.write(webXml.getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+            for (java.util.zip.ZipEntry entry : java.util.Collections.list(in.entries())) {
+                String name = entry.getName();
+                if (name.startsWith("WEB-INF/lib/") && kept.stream().anyMatch(k -> name.substring(12).startsWith(k))) {
+                    out.putNextEntry(new java.util.zip.ZipEntry(name));
+                    try (var body = in.getInputStream(entry)) {
+                        body.transferTo(out);
+                    }
+                    out.closeEntry();
+                }
+            }
+        }
+        return target;
+    }
+
+    private static void awaitBare(String url) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < 300; i++) {
+            try {
+                if (client.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not deployed yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the bare Smiley proxy did not answer 200 at " + url);
     }
 
     private static Path startJfr(TomcatProcess tomcat, Path work, String id, int seconds) throws Exception {

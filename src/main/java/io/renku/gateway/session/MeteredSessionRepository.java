@@ -15,11 +15,22 @@ public final class MeteredSessionRepository<S extends Session> implements Sessio
     private final SessionRepository<S> delegate;
     private final GatewayMetrics metrics;
     private final String store;
+    private final boolean timed;
 
     public MeteredSessionRepository(SessionRepository<S> delegate, GatewayMetrics metrics, String store) {
+        this(delegate, metrics, store, true);
+    }
+
+    /**
+     * As above; {@code timed} false when the delegate reports its own store calls (Redis behind a near cache, whose
+     * hits are no store call and are counted by the cache's own meters).
+     */
+    public MeteredSessionRepository(SessionRepository<S> delegate, GatewayMetrics metrics, String store,
+            boolean timed) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.store = Objects.requireNonNull(store, "store");
+        this.timed = timed;
     }
 
     @Override
@@ -51,6 +62,9 @@ public final class MeteredSessionRepository<S extends Session> implements Sessio
     }
 
     private <T> T timed(String operation, Supplier<T> call) {
+        if (!timed) {
+            return call.get();
+        }
         long start = System.nanoTime();
         boolean ok = false;
         try {

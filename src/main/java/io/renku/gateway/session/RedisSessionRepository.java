@@ -69,6 +69,7 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
     private final Clock clock;
     private final byte[] channel;
     private final SessionNearCache nearCache;
+    private volatile StoreCalls calls = StoreCalls.NONE;
     /** Whether replicas may keep near caches: then writes wait for their invalidations to go out. */
 
     public RedisSessionRepository(UnifiedJedis redis, String namespace, Duration defaultMaxInactive,
@@ -105,6 +106,23 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
                 new AttributeCodec(), Clock.systemUTC(), nearCache);
     }
 
+    /**
+     * Told of every call that reaches Redis (a read the near cache answers is none): its operation ({@code read},
+     * {@code save}, {@code delete}), whether it succeeded, and how long it took, for the store's latency metric.
+     */
+    @FunctionalInterface
+    public interface StoreCalls {
+        StoreCalls NONE = (operation, ok, nanos) -> { };
+
+        void called(String operation, boolean ok, long nanos);
+    }
+
+    /** This repository, reporting its Redis calls to {@code calls}; set before the repository is shared. */
+    public RedisSessionRepository observedBy(StoreCalls calls) {
+        this.calls = Objects.requireNonNull(calls, "calls");
+        return this;
+    }
+
     /** The pub/sub channel on which every write of a session in {@code namespace} publishes the session's id. */
     public static String invalidationChannel(String namespace) {
         return namespace + ":sessions:invalidations";
@@ -118,6 +136,13 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
 
     @Override
     public void save(RedisSession session) {
+        timed("save", () -> {
+            saveNow(session);
+            return null;
+        });
+    }
+
+    private void saveNow(RedisSession session) {
         Instant now = clock.instant();
         long ttl = expiry.ttlMillis(session.getCreationTime(), session.getLastAccessedTime(),
                 session.getMaxInactiveInterval(), now);
@@ -153,7 +178,7 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
         if (hash == null) {
             long stamp = nearCache == null ? 0 : nearCache.stamp();
             byte[] key = key(id);
-            hash = call(() -> redis.hgetAll(key));
+            hash = timed("read", () -> call(() -> redis.hgetAll(key)));
             if (hash == null || hash.isEmpty()) {
                 return null;
             }
@@ -163,7 +188,7 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
         }
         RedisSession session = load(id, hash);
         if (session == null || session.isExpired()) {
-            delete(id);
+            timed("delete", () -> delete(id));
             return null;
         }
         return session;
@@ -172,7 +197,7 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
     @Override
     public void deleteById(String id) {
         if (SessionIds.isWellFormed(id)) {
-            delete(id);
+            timed("delete", () -> delete(id));
         }
     }
 
@@ -270,6 +295,18 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
     /** The one place a session key is built. */
     private byte[] key(String id) {
         return (keyPrefix + id + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private <T> T timed(String operation, Supplier<T> call) {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            T result = call.get();
+            ok = true;
+            return result;
+        } finally {
+            calls.called(operation, ok, System.nanoTime() - start);
+        }
     }
 
     /** Redis trouble becomes a 503 for the client; the cause is kept for the log, the detail names no key. */

@@ -13,8 +13,8 @@ import java.util.logging.LogRecord;
  * Writes log lines on a thread of its own, so a request thread neither formats nor waits for a disk or a pipe: the
  * caller's thread only takes what the line needs from it (the request's ids from {@link LogContext}, the thread's
  * name) and queues the record; a daemon thread formats it ({@link JsonLogFormatter}) and hands the line to the real
- * handler ({@link java.util.logging.FileHandler}, whose rotation we keep, or standard output), which writes and
- * flushes it. A formatter of another kind formats on the caller's thread. The JDK has no asynchronous handler, so
+ * handler ({@link java.util.logging.FileHandler}, whose rotation we keep, or standard output), which writes it;
+ * standard output is flushed once the queue is empty, so a burst of lines costs one write, not one per line. A formatter of another kind formats on the caller's thread. The JDK has no asynchronous handler, so
  * this small one is ours.
  *
  * <p>A record's parameters are formatted after the call returned, so they must not change afterwards: the gateway's
@@ -58,13 +58,13 @@ final class AsyncLogHandler extends Handler {
             return;
         }
         if (!(getFormatter() instanceof JsonLogFormatter)) {
-            writeNow(new Pending(record, null, null, null));
+            writeAndFlush(new Pending(record, null, null, null));
             return;
         }
         Pending pending = new Pending(record, LogContext.requestId(), LogContext.traceId(),
                 Thread.currentThread().getName());
         if (!queue.offer(pending)) {
-            writeNow(pending);
+            writeAndFlush(pending);
         }
     }
 
@@ -86,14 +86,24 @@ final class AsyncLogHandler extends Handler {
         }
     }
 
+    /** On the caller's thread (a full queue, or a formatter of another kind): written and flushed at once. */
+    private void writeAndFlush(Pending pending) {
+        writeNow(pending);
+        target.flush();
+    }
+
     private void drain() {
         try {
             while (true) {
                 Pending pending = queue.take();
                 if (pending == STOP) {
+                    target.flush();
                     return;
                 }
                 writeNow(pending);
+                if (queue.isEmpty()) {
+                    target.flush(); // one write for a burst of lines, none left waiting once the burst is over
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -122,6 +132,7 @@ final class AsyncLogHandler extends Handler {
                 writeNow(pending);
             }
         }
+        target.flush();
         target.close();
     }
 }

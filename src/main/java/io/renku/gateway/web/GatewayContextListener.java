@@ -129,8 +129,10 @@ public final class GatewayContextListener implements ServletContextListener {
                         + " sessions for at most " + settings.nearCache().maxAgeSeconds() + " s, invalidated through "
                         + "Redis pub/sub");
             }
+            // Only calls that reach Redis are timed: a near-cache hit is none (the cache counts its own hits).
             sessions = new MeteredSessionRepository<>(RedisSessionRepository.of(jedis, settings.redis().keyNamespace(),
-                    settings.sessions(), nearCache), metrics, "redis");
+                    settings.sessions(), nearCache).observedBy((operation, ok, nanos) -> metrics.sessionStore("redis",
+                    operation, ok, nanos)), metrics, "redis", false);
             metrics.gauge("gateway.redis.keys", "Keys in the gateway's Redis database (sessions, their index, locks; "
                     + "approximate, read at most every 30 s)", new CachedCount(() -> jedis.dbSize()),
                     CachedCount::value);

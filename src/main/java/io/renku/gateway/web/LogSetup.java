@@ -47,13 +47,7 @@ final class LogSetup implements AutoCloseable {
         Formatter formatter = ops.logFormat().equals("json") ? new JsonLogFormatter() : new TextFormatter();
         Handler target;
         if (ops.logDestination().equals("stdout")) {
-            target = new StreamHandler(System.out, formatter) {
-                @Override
-                public synchronized void publish(LogRecord record) {
-                    super.publish(record);
-                    flush();
-                }
-            };
+            target = new StreamHandler(System.out, formatter); // AsyncLogHandler flushes it
         } else {
             try {
                 target = new FileHandler(ops.logDestination(), FILE_LIMIT, FILE_COUNT, true);

@@ -127,6 +127,25 @@ class NearCacheComponentTest {
         assertTrue(b.cache().hits() >= 95, "hits " + b.cache().hits());
     }
 
+    /** The store's latency metric sees only calls that reach Redis: a read the near cache answers is none. */
+    @Test
+    void onlyCallsThatReachRedisAreReported() {
+        List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+        b.repository().observedBy((operation, ok, nanos) -> calls.add(operation + (ok ? "" : " failed")));
+        String id = saved(a, "user.sub", "alice");
+        assertNotNull(b.repository().findById(id)); // miss: read from Redis and cached
+        assertEquals(List.of("read"), calls);
+        for (int i = 0; i < 50; i++) {
+            assertNotNull(b.repository().findById(id));
+        }
+        assertTrue(calls.size() <= 3, "50 cached lookups were reported as Redis reads: " + calls);
+        RedisSession session = b.repository().findById(id);
+        session.setAttribute("user.name", "Alice");
+        b.repository().save(session);
+        b.repository().deleteById(id);
+        assertEquals(List.of("save", "delete"), calls.subList(calls.size() - 2, calls.size()));
+    }
+
     /**
      * Invalidation is asynchronous: b drops its copy when its subscriber thread has read the message, which Redis
      * sends before it answers a's script. b refuses to serve while a message is waiting on its socket, so in practice
