@@ -55,6 +55,8 @@ public class GatewayProxyServlet extends ProxyServlet {
     private static final String DEADLINE = GatewayProxyServlet.class.getName() + ".deadline";
 
     private transient RouteSettings routes;
+    /** Each route's upstream origin and host, made once: they were built anew, several times, on every request. */
+    private transient Map<Route, Target> targets;
     private transient SessionCookies sessionCookies;
     private transient Map<String, String> params;
     private transient int maxResponseMillis;
@@ -72,6 +74,14 @@ public class GatewayProxyServlet extends ProxyServlet {
                 instanceof IdentityAssertions a ? a : null;
         RevproxySettings revproxy = context.settings().revproxy();
         routes = context.settings().routes();
+        Map<Route, Target> t = new java.util.IdentityHashMap<>();
+        for (Route route : routes.routes()) {
+            if (route.upstream() == null) {
+                continue; // a deny rule: nothing is forwarded
+            }
+            t.put(route, new Target(origin(route.upstream()), URIUtils.extractHost(route.upstream())));
+        }
+        targets = t;
         maxResponseMillis = revproxy.maxResponseMillis();
         sessionCookies = new SessionCookies(routes.sessionCookieName());
         metrics = GatewayMetrics.of(getServletContext());
@@ -163,6 +173,14 @@ public class GatewayProxyServlet extends ProxyServlet {
         super.copyResponseEntity(proxyResponse, servletResponse, proxyRequest, servletRequest);
     }
 
+    private record Target(String origin, org.apache.http.HttpHost host) {
+    }
+
+    private Target target(Route route) {
+        Target target = targets.get(route);
+        return target != null ? target : new Target(origin(route.upstream()), URIUtils.extractHost(route.upstream()));
+    }
+
     private static ExchangeDeadline deadlineOf(HttpServletRequest request) {
         return request.getAttribute(DEADLINE) instanceof ExchangeDeadline d ? d : ExchangeDeadline.in(0);
     }
@@ -185,8 +203,9 @@ public class GatewayProxyServlet extends ProxyServlet {
         request.setAttribute(ROUTE, route);
         request.setAttribute(RequestFilter.ROUTE_ATTRIBUTE, route.prefix());
         request.setAttribute(PATH, path);
-        request.setAttribute(ATTR_TARGET_URI, origin(route.upstream()));
-        request.setAttribute(ATTR_TARGET_HOST, URIUtils.extractHost(route.upstream()));
+        Target target = target(route);
+        request.setAttribute(ATTR_TARGET_URI, target.origin());
+        request.setAttribute(ATTR_TARGET_HOST, target.host());
         try {
             super.service(request, response);
         } catch (GatewayException e) {
@@ -194,7 +213,7 @@ public class GatewayProxyServlet extends ProxyServlet {
                 metrics.upstreamError(route.prefix(), e.kind().slug());
                 Throwable cause = e.getCause();
                 LOG.log(Level.WARNING, "Request " + RequestFilter.requestIdOf(request) + " to route " + route.prefix()
-                        + " (" + origin(route.upstream()) + ") failed: " + e.kind().status() + " "
+                        + " (" + target.origin() + ") failed: " + e.kind().status() + " "
                         + (cause == null ? "" : cause.getClass().getName() + ": " + cause.getMessage()));
             }
             discardUpstreamHeaders(request, response);
@@ -228,7 +247,7 @@ public class GatewayProxyServlet extends ProxyServlet {
     protected String rewriteUrlFromRequest(HttpServletRequest request) {
         Route route = (Route) request.getAttribute(ROUTE);
         String query = request.getQueryString();
-        String url = origin(route.upstream()) + route.upstreamPath((String) request.getAttribute(PATH))
+        String url = target(route).origin() + route.upstreamPath((String) request.getAttribute(PATH))
                 + (query == null ? "" : "?" + query);
         try {
             new URI(url);
@@ -268,7 +287,7 @@ public class GatewayProxyServlet extends ProxyServlet {
             Identity caller = Callers.of(request);
             if (!caller.isAnonymous()) {
                 proxyRequest.setHeader(IdentityAssertions.HEADER, identityAssertions.assertion(
-                        IdentityAssertions.callerOf(request, caller), origin(route.upstream())));
+                        IdentityAssertions.callerOf(request, caller), target(route).origin()));
             }
         }
     }
@@ -323,7 +342,7 @@ public class GatewayProxyServlet extends ProxyServlet {
     @Override
     protected String rewriteUrlFromResponse(HttpServletRequest request, String location) {
         Route route = (Route) request.getAttribute(ROUTE);
-        String origin = origin(route.upstream());
+        String origin = target(route).origin();
         if (!location.toLowerCase(Locale.ROOT).startsWith(origin.toLowerCase(Locale.ROOT))
                 || (location.length() > origin.length() && location.charAt(origin.length()) != '/')) {
             return location;
