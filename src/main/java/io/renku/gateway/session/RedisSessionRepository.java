@@ -176,7 +176,7 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
         }
         Map<byte[], byte[]> hash = nearCache == null ? null : nearCache.get(id);
         if (hash == null) {
-            long stamp = nearCache == null ? 0 : nearCache.stamp();
+            long stamp = nearCache == null ? 0 : nearCache.stamp(id);
             byte[] key = key(id);
             hash = timed("read", () -> call(() -> redis.hgetAll(key)));
             if (hash == null || hash.isEmpty()) {

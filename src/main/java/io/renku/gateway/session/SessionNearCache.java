@@ -6,7 +6,7 @@ import io.renku.gateway.redis.InvalidationChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -18,14 +18,21 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Never stale in a way a user could exploit: every write of a session, on any replica, publishes its id in the
  * same script that writes it, and {@link InvalidationChannel} hands the id to {@link #invalidated}. The cache serves
  * only while that channel is confirmed live; when it drops, is closed or stops answering its pings the cache is
- * emptied and bypassed until the subscription is back ({@link #reset}). A read that raced with an invalidation is
- * not cached: each put carries the invalidation count seen before its Redis read, and is refused (or undone) when an
- * invalidation arrived meanwhile. So after a logout on replica A is acknowledged, replica B has already been told
+ * emptied and bypassed until the subscription is back ({@link #reset}). A read that raced with an invalidation of
+ * its session is not cached: each put carries the invalidation count of the session's stripe (one of 4 096, by the
+ * id's hash) seen before its Redis read, and is refused (or undone) when an invalidation of that stripe, or a reset,
+ * arrived meanwhile. So after a logout on replica A is acknowledged, replica B has already been told
  * (Redis pushes the message before it answers A's script), and B serves the session only if it did not hear it.
  */
 public final class SessionNearCache implements InvalidationChannel.Listener {
+    private static final int STRIPES = 4096;
     private final Cache<String, Map<byte[], byte[]>> entries;
-    private final AtomicLong invalidations = new AtomicLong();
+    /**
+     * Invalidations seen, counted per stripe of session ids: a read races only with invalidations of its own stripe
+     * (its own id, or one of the few that share the stripe), so a busy replica's writes to other sessions no longer
+     * keep every concurrent read from being cached. A reset counts on every stripe.
+     */
+    private final AtomicLongArray invalidations = new AtomicLongArray(STRIPES);
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private volatile boolean live;
@@ -54,20 +61,29 @@ public final class SessionNearCache implements InvalidationChannel.Listener {
         return hash;
     }
 
-    /** Taken before a Redis read whose result may be cached: see {@link #put}. */
-    long stamp() {
-        return invalidations.get();
+    /** Taken before a Redis read of session {@code id} whose result may be cached: see {@link #put}. */
+    long stamp(String id) {
+        return invalidations.get(stripe(id));
     }
 
-    /** Caches what a read begun at {@code stamp} found, unless an invalidation arrived since (then it may be stale). */
+    /**
+     * Caches what a read of {@code id} begun at {@code stamp} found, unless an invalidation of its stripe (or a reset)
+     * arrived since: then it may be stale.
+     */
     void put(String id, Map<byte[], byte[]> hash, long stamp) {
-        if (!live || invalidations.get() != stamp) {
+        int stripe = stripe(id);
+        if (!live || invalidations.get(stripe) != stamp) {
             return;
         }
         entries.put(id, Map.copyOf(hash));
-        if (invalidations.get() != stamp) {
+        if (invalidations.get(stripe) != stamp) {
             entries.invalidate(id); // an invalidation came between the check and the put
         }
+    }
+
+    static int stripe(String id) {
+        int h = id.hashCode();
+        return (h ^ (h >>> 16)) & (STRIPES - 1);
     }
 
     /** This replica changed or deleted {@code id}: forget it here at once, before Redis's message comes back. */
@@ -77,13 +93,15 @@ public final class SessionNearCache implements InvalidationChannel.Listener {
 
     @Override
     public void invalidated(String id) {
-        invalidations.incrementAndGet(); // first: a put racing with this sees the count move
+        invalidations.incrementAndGet(stripe(id)); // first: a put racing with this sees the count move
         entries.invalidate(id);
     }
 
     @Override
     public void reset(boolean live) {
-        invalidations.incrementAndGet();
+        for (int i = 0; i < STRIPES; i++) {
+            invalidations.incrementAndGet(i);
+        }
         if (!live) {
             this.live = false;
         }

@@ -22,32 +22,63 @@ class SessionNearCacheTest {
     @Test
     void nothingIsServedBeforeTheChannelIsLive() {
         SessionNearCache cache = new SessionNearCache(10, Duration.ofMinutes(1));
-        cache.put("s", HASH, cache.stamp());
+        cache.put("s", HASH, cache.stamp("s"));
         assertNull(cache.get("s"));
     }
 
     @Test
     void aReadIsCachedWhenNoInvalidationCameMeanwhile() {
         SessionNearCache cache = live();
-        cache.put("s", HASH, cache.stamp());
+        cache.put("s", HASH, cache.stamp("s"));
         assertNotNull(cache.get("s"));
         assertEquals(1, cache.hits());
     }
 
     @Test
-    void aReadThatRacedWithAnInvalidationIsNotCached() {
+    void aReadThatRacedWithAnInvalidationOfItsSessionIsNotCached() {
         SessionNearCache cache = live();
-        long stamp = cache.stamp();
-        cache.invalidated("other"); // any invalidation: the read may have seen the state before it
+        long stamp = cache.stamp("s");
+        cache.invalidated("s"); // the read may have seen the state before it
         cache.put("s", HASH, stamp);
         assertNull(cache.get("s"));
         assertEquals(1, cache.misses());
     }
 
     @Test
+    void aReadThatRacedWithAnInvalidationOfAnIdOfItsStripeIsNotCached() {
+        SessionNearCache cache = live();
+        String neighbour = null;
+        for (int i = 0; neighbour == null; i++) {
+            if (SessionNearCache.stripe("n" + i) == SessionNearCache.stripe("s")) {
+                neighbour = "n" + i;
+            }
+        }
+        long stamp = cache.stamp("s");
+        cache.invalidated(neighbour);
+        cache.put("s", HASH, stamp);
+        assertNull(cache.get("s"));
+    }
+
+    /** Writes to other sessions (a busy replica: logins, refreshes, touches) do not keep a read from being cached. */
+    @Test
+    void anInvalidationOfAnotherStripeDoesNotStopAReadBeingCached() {
+        SessionNearCache cache = live();
+        String other = null;
+        for (int i = 0; other == null; i++) {
+            if (SessionNearCache.stripe("o" + i) != SessionNearCache.stripe("s")) {
+                other = "o" + i;
+            }
+        }
+        long stamp = cache.stamp("s");
+        cache.invalidated(other);
+        cache.put("s", HASH, stamp);
+        assertNotNull(cache.get("s"));
+    }
+
+    @Test
     void anInvalidationDropsTheEntry() {
         SessionNearCache cache = live();
-        cache.put("s", HASH, cache.stamp());
+        cache.put("s", HASH, cache.stamp("s"));
         cache.invalidated("s");
         assertNull(cache.get("s"));
     }
@@ -55,10 +86,10 @@ class SessionNearCacheTest {
     @Test
     void aDroppedChannelEmptiesTheCacheAndStopsServing() {
         SessionNearCache cache = live();
-        cache.put("s", HASH, cache.stamp());
+        cache.put("s", HASH, cache.stamp("s"));
         cache.reset(false);
         assertEquals(0, cache.size());
-        long stamp = cache.stamp();
+        long stamp = cache.stamp("s");
         cache.put("s", HASH, stamp);
         assertNull(cache.get("s"), "not cached while the channel is down");
         cache.reset(true);
@@ -69,7 +100,7 @@ class SessionNearCacheTest {
     @Test
     void anEntryWaitingBehindAnUnreadInvalidationIsNotServed() {
         SessionNearCache cache = live();
-        cache.put("s", HASH, cache.stamp());
+        cache.put("s", HASH, cache.stamp("s"));
         cache.quietWhen(() -> false);
         assertNull(cache.get("s"));
         cache.quietWhen(() -> true);
