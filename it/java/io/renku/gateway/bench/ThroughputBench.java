@@ -207,7 +207,8 @@ public final class ThroughputBench {
             started.add(SlowDownloads.start(slowDownloads, "http://127.0.0.1:" + gatewayPort + "/api/data/slow"));
         }
 
-        say(String.format("warm-up: %d s through the gateway (anonymous, session cookie, Bearer in turn)", warmup));
+        say(String.format("warm-up: %d s through the gateway (bare Smiley, anonymous, session cookie, Bearer in turn)",
+                warmup));
         List<Case> warm = cases.stream().filter(Case::gateway).filter(c -> !c.id().equals("session-100k")).toList();
         for (Case c : warm) {
             wrk(c, threads, connections, Math.max(1, warmup / Math.max(1, warm.size())));
