@@ -16,6 +16,7 @@ public final class MeteredSessionRepository<S extends Session> implements Sessio
     private final GatewayMetrics metrics;
     private final String store;
     private final boolean timed;
+    private final RedisSessionRepository.StoreCalls calls;
 
     public MeteredSessionRepository(SessionRepository<S> delegate, GatewayMetrics metrics, String store) {
         this(delegate, metrics, store, true);
@@ -31,6 +32,7 @@ public final class MeteredSessionRepository<S extends Session> implements Sessio
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.store = Objects.requireNonNull(store, "store");
         this.timed = timed;
+        this.calls = (operation, ok, nanos) -> metrics.sessionStore(store, operation, ok, nanos);
     }
 
     @Override
@@ -65,14 +67,6 @@ public final class MeteredSessionRepository<S extends Session> implements Sessio
         if (!timed) {
             return call.get();
         }
-        long start = System.nanoTime();
-        boolean ok = false;
-        try {
-            T result = call.get();
-            ok = true;
-            return result;
-        } finally {
-            metrics.sessionStore(store, operation, ok, System.nanoTime() - start);
-        }
+        return calls.time(operation, call);
     }
 }

@@ -115,6 +115,19 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
         StoreCalls NONE = (operation, ok, nanos) -> { };
 
         void called(String operation, boolean ok, long nanos);
+
+        /** Runs {@code call} and reports it as {@code operation}, with its outcome and duration. */
+        default <T> T time(String operation, Supplier<T> call) {
+            long start = System.nanoTime();
+            boolean ok = false;
+            try {
+                T result = call.get();
+                ok = true;
+                return result;
+            } finally {
+                called(operation, ok, System.nanoTime() - start);
+            }
+        }
     }
 
     /** This repository, reporting its Redis calls to {@code calls}; set before the repository is shared. */
@@ -298,15 +311,7 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
     }
 
     private <T> T timed(String operation, Supplier<T> call) {
-        long start = System.nanoTime();
-        boolean ok = false;
-        try {
-            T result = call.get();
-            ok = true;
-            return result;
-        } finally {
-            calls.called(operation, ok, System.nanoTime() - start);
-        }
+        return calls.time(operation, call);
     }
 
     /** Redis trouble becomes a 503 for the client; the cause is kept for the log, the detail names no key. */

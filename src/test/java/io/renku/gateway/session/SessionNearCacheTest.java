@@ -44,15 +44,19 @@ class SessionNearCacheTest {
         assertEquals(1, cache.misses());
     }
 
+    /** The first id {@code o0}, {@code o1}, … whose stripe passes {@code test}. */
+    static String idWhere(java.util.function.IntPredicate test) {
+        for (int i = 0; ; i++) {
+            if (test.test(SessionNearCache.stripe("o" + i))) {
+                return "o" + i;
+            }
+        }
+    }
+
     @Test
     void aReadThatRacedWithAnInvalidationOfAnIdOfItsStripeIsNotCached() {
         SessionNearCache cache = live();
-        String neighbour = null;
-        for (int i = 0; neighbour == null; i++) {
-            if (SessionNearCache.stripe("n" + i) == SessionNearCache.stripe("s")) {
-                neighbour = "n" + i;
-            }
-        }
+        String neighbour = idWhere(stripe -> stripe == SessionNearCache.stripe("s"));
         long stamp = cache.stamp("s");
         cache.invalidated(neighbour);
         cache.put("s", HASH, stamp);
@@ -63,12 +67,7 @@ class SessionNearCacheTest {
     @Test
     void anInvalidationOfAnotherStripeDoesNotStopAReadBeingCached() {
         SessionNearCache cache = live();
-        String other = null;
-        for (int i = 0; other == null; i++) {
-            if (SessionNearCache.stripe("o" + i) != SessionNearCache.stripe("s")) {
-                other = "o" + i;
-            }
-        }
+        String other = idWhere(stripe -> stripe != SessionNearCache.stripe("s"));
         long stamp = cache.stamp("s");
         cache.invalidated(other);
         cache.put("s", HASH, stamp);
