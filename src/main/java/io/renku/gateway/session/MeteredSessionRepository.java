@@ -9,30 +9,29 @@ import org.springframework.session.SessionRepository;
 /**
  * Times every call to the shared session store and counts lookups by result, for {@code /metrics}: on Redis each call
  * is one command or script, so this is the Redis latency and error rate the gateway sees. A decorator, so the
- * repositories stay free of metrics and their tests unchanged.
+ * repositories stay free of metrics; the Redis repository only tells a {@link StoreCalls} which of its calls reached
+ * Redis, since a near-cache hit must not count as one.
  */
 public final class MeteredSessionRepository<S extends Session> implements SessionRepository<S> {
     private final SessionRepository<S> delegate;
     private final GatewayMetrics metrics;
-    private final String store;
-    private final boolean timed;
-    private final RedisSessionRepository.StoreCalls calls;
+    private final StoreCalls calls;
 
+    /** Times every call to {@code delegate} as a {@code store} call. */
     public MeteredSessionRepository(SessionRepository<S> delegate, GatewayMetrics metrics, String store) {
-        this(delegate, metrics, store, true);
+        this(delegate, metrics, store, (operation, ok, nanos) -> metrics.sessionStore(store, operation, ok, nanos));
     }
 
     /**
-     * As above; {@code timed} false when the delegate reports its own store calls (Redis behind a near cache, whose
-     * hits are no store call and are counted by the cache's own meters).
+     * As above, with the calls reported to {@code calls}: {@link StoreCalls#NONE} when the delegate reports its own
+     * (Redis behind a near cache, whose hits are no store call and are counted by the cache's own meters).
      */
     public MeteredSessionRepository(SessionRepository<S> delegate, GatewayMetrics metrics, String store,
-            boolean timed) {
+            StoreCalls calls) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.store = Objects.requireNonNull(store, "store");
-        this.timed = timed;
-        this.calls = (operation, ok, nanos) -> metrics.sessionStore(store, operation, ok, nanos);
+        Objects.requireNonNull(store, "store");
+        this.calls = Objects.requireNonNull(calls, "calls");
     }
 
     @Override
@@ -64,9 +63,6 @@ public final class MeteredSessionRepository<S extends Session> implements Sessio
     }
 
     private <T> T timed(String operation, Supplier<T> call) {
-        if (!timed) {
-            return call.get();
-        }
-        return calls.time(operation, call);
+        return calls == StoreCalls.NONE ? call.get() : calls.time(operation, call);
     }
 }

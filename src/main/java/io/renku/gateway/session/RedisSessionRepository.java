@@ -70,7 +70,6 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
     private final byte[] channel;
     private final SessionNearCache nearCache;
     private volatile StoreCalls calls = StoreCalls.NONE;
-    /** Whether replicas may keep near caches: then writes wait for their invalidations to go out. */
 
     public RedisSessionRepository(UnifiedJedis redis, String namespace, Duration defaultMaxInactive,
             SessionExpiry expiry, SessionIdGenerator ids, AttributeCodec codec, Clock clock) {
@@ -107,30 +106,9 @@ public final class RedisSessionRepository implements SessionRepository<RedisSess
     }
 
     /**
-     * Told of every call that reaches Redis (a read the near cache answers is none): its operation ({@code read},
-     * {@code save}, {@code delete}), whether it succeeded, and how long it took, for the store's latency metric.
+     * This repository, reporting every call that reaches Redis (a read the near cache answers is none) to
+     * {@code calls} as {@code read}, {@code save} or {@code delete}; set before the repository is shared.
      */
-    @FunctionalInterface
-    public interface StoreCalls {
-        StoreCalls NONE = (operation, ok, nanos) -> { };
-
-        void called(String operation, boolean ok, long nanos);
-
-        /** Runs {@code call} and reports it as {@code operation}, with its outcome and duration. */
-        default <T> T time(String operation, Supplier<T> call) {
-            long start = System.nanoTime();
-            boolean ok = false;
-            try {
-                T result = call.get();
-                ok = true;
-                return result;
-            } finally {
-                called(operation, ok, System.nanoTime() - start);
-            }
-        }
-    }
-
-    /** This repository, reporting its Redis calls to {@code calls}; set before the repository is shared. */
     public RedisSessionRepository observedBy(StoreCalls calls) {
         this.calls = Objects.requireNonNull(calls, "calls");
         return this;

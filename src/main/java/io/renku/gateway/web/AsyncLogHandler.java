@@ -14,8 +14,9 @@ import java.util.logging.LogRecord;
  * caller's thread only takes what the line needs from it (the request's ids from {@link LogContext}, the thread's
  * name) and queues the record; a daemon thread formats it ({@link JsonLogFormatter}) and hands the line to the real
  * handler ({@link java.util.logging.FileHandler}, whose rotation we keep, or standard output), which writes it;
- * standard output is flushed once the queue is empty, so a burst of lines costs one write, not one per line. A formatter of another kind formats on the caller's thread. The JDK has no asynchronous handler, so
- * this small one is ours.
+ * standard output is flushed once the queue is empty, so a burst of lines costs one write, not one per line. A
+ * formatter of another kind formats on the caller's thread. The JDK has no asynchronous handler, so this small one is
+ * ours.
  *
  * <p>A record's parameters are formatted after the call returned, so they must not change afterwards: the gateway's
  * access fields are a map made for the one line, its other parameters strings and numbers.

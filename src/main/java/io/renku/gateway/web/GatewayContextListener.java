@@ -28,6 +28,7 @@ import io.renku.gateway.redis.RedisClients;
 import io.renku.gateway.session.InMemorySessionRepository;
 import io.renku.gateway.session.AnonymousIds;
 import io.renku.gateway.session.RedisSessionRepository;
+import io.renku.gateway.session.StoreCalls;
 import io.renku.gateway.session.SessionNearCache;
 import io.renku.gateway.session.SessionCookieCodec;
 import io.renku.gateway.session.SignedCookieSessionIdResolver;
@@ -130,9 +131,9 @@ public final class GatewayContextListener implements ServletContextListener {
                         + "Redis pub/sub");
             }
             // Only calls that reach Redis are timed: a near-cache hit is none (the cache counts its own hits).
+            StoreCalls redisCalls = (operation, ok, nanos) -> metrics.sessionStore("redis", operation, ok, nanos);
             sessions = new MeteredSessionRepository<>(RedisSessionRepository.of(jedis, settings.redis().keyNamespace(),
-                    settings.sessions(), nearCache).observedBy((operation, ok, nanos) -> metrics.sessionStore("redis",
-                    operation, ok, nanos)), metrics, "redis", false);
+                    settings.sessions(), nearCache).observedBy(redisCalls), metrics, "redis", StoreCalls.NONE);
             metrics.gauge("gateway.redis.keys", "Keys in the gateway's Redis database (sessions, their index, locks; "
                     + "approximate, read at most every 30 s)", new CachedCount(() -> jedis.dbSize()),
                     CachedCount::value);
