@@ -41,13 +41,17 @@ public final class TokenCipher {
     private record Key(byte id, SecretKeySpec spec) {
     }
 
+    /** What a remembered plaintext is found by; a pair, so a lookup does not copy the ciphertext into a new string. */
+    private record Memo(String associatedData, String ciphertext) {
+    }
+
     /** Decrypted tokens by (associated data, ciphertext): only in memory, bounded, forgotten when idle. */
     private static final int REMEMBERED = 50_000;
     private static final Duration REMEMBER_IDLE = Duration.ofMinutes(10);
 
     private final List<Key> keys;
     private final SecureRandom random;
-    private final Cache<String, Secret> decrypted = Caffeine.newBuilder().maximumSize(REMEMBERED)
+    private final Cache<Memo, Secret> decrypted = Caffeine.newBuilder().maximumSize(REMEMBERED)
             .expireAfterAccess(REMEMBER_IDLE).build();
 
     public TokenCipher(List<byte[]> keys, SecureRandom random) {
@@ -99,7 +103,7 @@ public final class TokenCipher {
         if (ciphertext == null || associatedData == null) {
             return Optional.empty();
         }
-        String memo = associatedData + '\n' + ciphertext;
+        Memo memo = new Memo(associatedData, ciphertext);
         Secret known = decrypted.getIfPresent(memo);
         if (known != null) {
             return Optional.of(known);
